@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cogito-idp/cogito/internal/api/cognitoidp"
+	"github.com/cogito-idp/cogito/internal/config"
+	"github.com/cogito-idp/cogito/internal/messages"
+	"github.com/cogito-idp/cogito/internal/sigv4"
+	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/store/sqlstore"
+	"github.com/cogito-idp/cogito/internal/userpool"
+	"github.com/cogito-idp/cogito/internal/users"
+)
+
+// Options are the server's settings, from flags and environment.
+type Options struct {
+	Addr           string // listen address; port 0 picks a free one
+	DataDir        string // SQLite database and generated keys
+	DB             string // postgres:// URL; empty means SQLite under DataDir
+	Region         string
+	Account        string // AWS account id in ARNs
+	PublicURL      string // base of issuer and hosted-UI URLs; default http://ADDR
+	LambdaEndpoint string
+	ConfigFile     string
+	SeedDemo       bool
+	ReadyFile      string // written with the base URL once listening
+	Production     bool   // no dev outbox, credentials required
+	// Management credentials (SigV4 access key and secret). When set, every
+	// management call is verified; off loopback they are required.
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// Server is a running Cogito.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	store    store.Store
+	pools    *userpool.Service
+	users    *users.Service
+	outbox   *messages.Outbox
+	listener net.Listener
+	http     *http.Server
+	baseURL  string
+}
+
+// New opens the store and builds the services; Serve starts listening.
+func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "000000000000"
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
+	}
+	loopback := isLoopback(ln.Addr())
+	if !loopback {
+		opts.Production = true
+	}
+	if opts.Production && (opts.AccessKeyID == "" || opts.SecretAccessKey == "") {
+		ln.Close()
+		return nil, errors.New("refusing to start: off loopback (or in production mode) Cogito verifies SigV4 on every management call, " +
+			"so management credentials are required: set --access-key-id and --secret-access-key (or COGITO_ACCESS_KEY_ID and COGITO_SECRET_ACCESS_KEY)")
+	}
+	st, err := openStore(ctx, opts)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{opts: opts, log: log, store: st, listener: ln}
+	s.baseURL = "http://" + ln.Addr().String()
+	if opts.PublicURL == "" {
+		s.opts.PublicURL = s.baseURL
+	}
+	s.opts.PublicURL = strings.TrimRight(s.opts.PublicURL, "/")
+
+	var sender messages.Sender = messages.Multi{}
+	if !opts.Production {
+		s.outbox = messages.NewOutbox(1000)
+		sender = messages.Multi{s.outbox}
+	}
+	s.pools = &userpool.Service{Store: st, Region: opts.Region, Account: opts.Account}
+	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log}
+
+	if opts.ConfigFile != "" {
+		if err := config.ApplyFile(ctx, s.pools, s.users, opts.ConfigFile, log); err != nil {
+			st.Close()
+			ln.Close()
+			return nil, err
+		}
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+func openStore(ctx context.Context, opts Options) (store.Store, error) {
+	if opts.DB != "" {
+		st, err := sqlstore.OpenPostgres(ctx, opts.DB)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		return st, nil
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(opts.DataDir, "cogito.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite: %w", err)
+	}
+	return st, nil
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// BaseURL is the address the server listens on, as a URL.
+func (s *Server) BaseURL() string { return s.baseURL }
+
+// Pools and Users expose the services (tests and the seed use them).
+func (s *Server) Pools() *userpool.Service { return s.pools }
+
+func (s *Server) routes() http.Handler {
+	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Log: s.log}
+	if s.opts.AccessKeyID != "" {
+		v := &sigv4.Verifier{Service: "cognito-idp", Credentials: func(id string) (string, bool) {
+			if id == s.opts.AccessKeyID {
+				return s.opts.SecretAccessKey, true
+			}
+			return "", false
+		}}
+		api.Authenticate = func(r *http.Request, body []byte) error {
+			_, err := v.Verify(r, body)
+			return sigv4Error(err)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /{$}", api)
+	mux.HandleFunc("GET /health", s.health)
+	if s.outbox != nil {
+		mux.HandleFunc("GET /_local/outbox", s.listOutbox)
+	}
+	return withHeaders(mux)
+}
+
+// sigv4Error carries a signature failure to the API edge with AWS's type.
+func sigv4Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return &authError{se}
+	}
+	return err
+}
+
+type authError struct{ e *sigv4.Error }
+
+func (a *authError) Error() string { return a.e.Error() }
+
+// AWSErrorType lets the API edge render the failure; AWS answers
+// authentication failures with 403 (400 for an incomplete signature).
+func (a *authError) AWSErrorType() (string, string, int) {
+	status := http.StatusForbidden
+	if a.e.Type == "IncompleteSignatureException" {
+		status = http.StatusBadRequest
+	}
+	return a.e.Type, a.e.Message, status
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health check: store does not answer", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"status":"unavailable"}`)
+		return
+	}
+	io.WriteString(w, `{"status":"ok"}`)
+}
+
+func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(s.outbox.List(q.Get("username"), q.Get("poolId")))
+}
+
+// Serve answers requests until ctx ends, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish (up to 15 s) and closes the store.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.opts.ReadyFile != "" {
+		if err := os.WriteFile(s.opts.ReadyFile, []byte(s.baseURL+"\n"), 0o644); err != nil {
+			return fmt.Errorf("write ready file: %w", err)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	select {
+	case err := <-errc:
+		s.store.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(shutCtx)
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close releases the listener and store of a server that never served.
+func (s *Server) Close() error {
+	s.listener.Close()
+	return s.store.Close()
+}
+
+// withHeaders adds the headers every reply should have.
+func withHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Banner prints where the server is and how to use it.
+func (s *Server) Banner(ctx context.Context, w io.Writer) {
+	storeDesc := "SQLite in " + filepath.Join(s.opts.DataDir, "cogito.db")
+	if s.opts.DB != "" {
+		storeDesc = "PostgreSQL"
+	}
+	auth := "any SigV4 credentials accepted (loopback development mode; set --access-key-id to verify signatures)"
+	if s.opts.AccessKeyID != "" {
+		auth = "SigV4 verified for access key " + s.opts.AccessKeyID
+	}
+	fmt.Fprintf(w, "Cogito: Amazon Cognito user pools, locally\n")
+	fmt.Fprintf(w, "  listening on %s\n", s.baseURL)
+	fmt.Fprintf(w, "  endpoint     %s   (AWS SDKs and CLI: --endpoint-url %s)\n", s.baseURL, s.baseURL)
+	fmt.Fprintf(w, "  region       %s\n", s.opts.Region)
+	fmt.Fprintf(w, "  store        %s\n", storeDesc)
+	fmt.Fprintf(w, "  management   %s\n", auth)
+	if s.outbox != nil {
+		fmt.Fprintf(w, "  dev outbox   %s/_local/outbox   (every email and SMS sent, newest first)\n", s.baseURL)
+	}
+	pools, _, err := s.store.ListPools(ctx, store.Page{Limit: 1})
+	if err == nil && len(pools) == 0 {
+		fmt.Fprintf(w, "\nNo user pools yet. Create one and an app client with the AWS CLI:\n")
+		fmt.Fprintf(w, "  aws cognito-idp create-user-pool --pool-name my-pool --endpoint-url %s\n", s.baseURL)
+		fmt.Fprintf(w, "  aws cognito-idp create-user-pool-client --user-pool-id <Id from above> --client-name my-app \\\n")
+		fmt.Fprintf(w, "      --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH --endpoint-url %s\n", s.baseURL)
+		fmt.Fprintf(w, "or start with --seed-demo, or declare pools in a file given with --config.\n")
+	}
+}
