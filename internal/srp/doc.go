@@ -21,14 +21,19 @@
 //
 // A sign-in goes:
 //
-//	salt := NewSalt()                                  // at password set time
-//	v := Verifier(poolName, userIDForSRP, password, salt)  // store salt and v
+//	// When the password is set; store salt and v.
+//	salt := NewSalt()
+//	v := Verifier(poolName, userIDForSRP, password, salt)
 //
-//	s, _ := NewServerSession(v)                        // InitiateAuth: SRP_A arrives
-//	// reply SALT = SaltHex(salt), SRP_B = s.B().Text(16); keep s.Secret()
-//	s, _ = RestoreServerSession(v, secret)             // RespondToAuthChallenge
-//	key, err := s.Key(A)                               // A from ParseHex(SRP_A)
-//	ok := VerifySignature(key, poolName, userIDForSRP, secretBlock, timestamp, sig)
+//	// InitiateAuth (SRP_A arrives): reply SALT = SaltHex(salt) and
+//	// SRP_B = s.B().Text(16); keep s.Secret() in the auth session.
+//	s, err := NewServerSession(v)
+//
+//	// RespondToAuthChallenge (PASSWORD_VERIFIER):
+//	s, err = RestoreServerSession(v, secret)
+//	A, err := ParseHex(srpA)
+//	key, err := s.Key(A)
+//	ok := VerifySignature(key, poolName, userIDForSRP, secretBlock, timestamp, signature)
 //
 // Security notes. The verifier v is password-equivalent for an offline
 // attacker: testing one guess costs two SHA-256 and one 3072-bit modular

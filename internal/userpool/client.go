@@ -2,6 +2,9 @@ package userpool
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -680,4 +683,28 @@ func (s *Service) ReplaceClientSecrets(ctx context.Context, poolID, clientID, va
 		return ClientNotFound(clientID)
 	}
 	return err
+}
+
+// CheckSecretHash verifies SECRET_HASH = base64(HMAC-SHA256(client secret,
+// username + client id)) against every live secret, so both secrets work
+// during a rotation. Clients without a secret take no hash.
+func (c *Client) CheckSecretHash(username, hash string) error {
+	if len(c.Secrets) == 0 {
+		return nil
+	}
+	if hash == "" {
+		return errs.New(errs.NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
+	}
+	got, err := base64.StdEncoding.DecodeString(hash)
+	if err != nil {
+		return errs.New(errs.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
+	}
+	for _, s := range c.Secrets {
+		m := hmac.New(sha256.New, []byte(s.Value))
+		m.Write([]byte(username + c.ID))
+		if hmac.Equal(m.Sum(nil), got) {
+			return nil
+		}
+	}
+	return errs.New(errs.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
 }
