@@ -43,6 +43,7 @@ func run(args []string) error {
 	fs.BoolVar(&o.Production, "production", false, "production mode: no dev outbox, management credentials required")
 	fs.StringVar(&o.AccessKeyID, "access-key-id", "", "management access key id; when set, SigV4 is verified on every management call")
 	fs.StringVar(&o.SecretAccessKey, "secret-access-key", "", "management secret access key (prefer COGITO_SECRET_ACCESS_KEY)")
+	fs.StringVar(&o.KeyEncryptionKey, "key-encryption-key", "", "base64 of 32 bytes sealing signing keys at rest (default: generated into --data)")
 	fs.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	if err := applyEnv(fs); err != nil {
 		return err

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/cogito-idp/cogito/internal/api/cognitoidp"
+	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/config"
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/sigv4"
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/store/sqlstore"
+	"github.com/cogito-idp/cogito/internal/tokens"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -41,6 +43,10 @@ type Options struct {
 	// management call is verified; off loopback they are required.
 	AccessKeyID     string
 	SecretAccessKey string
+	// KeyEncryptionKey (base64 of 32 bytes) seals signing keys at rest; when
+	// empty one is generated into DataDir. Every node of a PostgreSQL
+	// deployment must be given the same one.
+	KeyEncryptionKey string
 }
 
 // Server is a running Cogito.
@@ -50,6 +56,8 @@ type Server struct {
 	store    store.Store
 	pools    *userpool.Service
 	users    *users.Service
+	auth     *auth.Service
+	keys     *tokens.Keyring
 	outbox   *messages.Outbox
 	listener net.Listener
 	http     *http.Server
@@ -96,6 +104,20 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	}
 	s.pools = &userpool.Service{Store: st, Region: opts.Region, Account: opts.Account}
 	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log}
+	kek, err := tokens.LoadKEK(opts.KeyEncryptionKey, filepath.Join(opts.DataDir, "key-encryption.key"))
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	sealer, err := tokens.NewSealer(kek)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
+	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer}
 
 	if opts.ConfigFile != "" {
 		if err := config.ApplyFile(ctx, s.pools, s.users, opts.ConfigFile, log); err != nil {
@@ -146,7 +168,7 @@ func (s *Server) BaseURL() string { return s.baseURL }
 func (s *Server) Pools() *userpool.Service { return s.pools }
 
 func (s *Server) routes() http.Handler {
-	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Log: s.log}
+	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Auth: s.auth, Log: s.log}
 	if s.opts.AccessKeyID != "" {
 		v := &sigv4.Verifier{Service: "cognito-idp", Credentials: func(id string) (string, bool) {
 			if id == s.opts.AccessKeyID {
@@ -162,6 +184,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /{$}", api)
 	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.jwks)
+	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.discovery)
 	if s.outbox != nil {
 		mux.HandleFunc("GET /_local/outbox", s.listOutbox)
 	}
@@ -223,6 +247,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	go s.prune(ctx)
 	select {
 	case err := <-errc:
 		s.store.Close()

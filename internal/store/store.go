@@ -100,6 +100,48 @@ type Group struct {
 	Modified    time.Time
 }
 
+// SigningKey is one of a pool's token-signing keys. The private key is
+// sealed by package tokens before it reaches the store.
+type SigningKey struct {
+	PoolID  string
+	KID     string
+	Private []byte // sealed private key
+	Public  []byte // public JWK (JSON)
+	Created time.Time
+	Retires time.Time // signs nothing after this
+	Expires time.Time // published until this (the last token it signed has expired)
+}
+
+// RefreshToken is an issued refresh token. Only a hash of the token is kept.
+type RefreshToken struct {
+	Hash        string
+	PoolID      string
+	ClientID    string
+	UsernameKey string
+	// Family names every token that descends from one sign-in (the tokens'
+	// origin_jti). Revoking a refresh token revokes its family, and with it
+	// the access tokens minted from it.
+	Family   string
+	AuthTime time.Time
+	Created  time.Time
+	Expires  time.Time
+	Revoked  bool
+	// Rotated is when a successor replaced this token (rotation); the token
+	// stays valid for the client's grace period after it.
+	Rotated time.Time
+	Data    []byte // JSON owned by package tokens (scopes, ...)
+}
+
+// AuthSession is a sign-in in progress between challenges.
+type AuthSession struct {
+	ID          string // a hash of the handle given to the client
+	PoolID      string
+	ClientID    string
+	UsernameKey string
+	Expires     time.Time
+	State       []byte // JSON owned by package auth
+}
+
 // Page asks for one page of a listing: at most Limit items after the
 // position named by After (an opaque cursor returned by the previous page;
 // empty for the first page).
@@ -191,4 +233,31 @@ type Store interface {
 	// ListGroupsForUser lists a user's groups ordered by name.
 	ListGroupsForUser(ctx context.Context, poolID, usernameKey string, page Page) ([]*Group, string, error)
 	ListUsersInGroup(ctx context.Context, poolID, group string, page Page) ([]*User, string, error)
+
+	// Signing keys.
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	// ListSigningKeys returns a pool's keys, newest first.
+	ListSigningKeys(ctx context.Context, poolID string) ([]*SigningKey, error)
+
+	// Refresh tokens.
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
+	UpdateRefreshToken(ctx context.Context, hash string, fn func(*RefreshToken) error) (*RefreshToken, error)
+	// RevokeFamily revokes every refresh token of a family.
+	RevokeFamily(ctx context.Context, poolID, family string) error
+	// RevokeUserTokens revokes every refresh token of a user (global sign-out).
+	RevokeUserTokens(ctx context.Context, poolID, usernameKey string) error
+	// FamilyRevoked reports whether a family's tokens were revoked; a family
+	// with no stored token counts as revoked.
+	FamilyRevoked(ctx context.Context, poolID, family string) (bool, error)
+
+	// Auth sessions. TakeAuthSession removes and returns a session, so each
+	// is used once; ErrNotFound when it is gone or was never there.
+	CreateAuthSession(ctx context.Context, s *AuthSession) error
+	GetAuthSession(ctx context.Context, id string) (*AuthSession, error)
+	TakeAuthSession(ctx context.Context, id string) (*AuthSession, error)
+
+	// PruneExpired deletes sessions, refresh tokens and signing keys that
+	// expired before now.
+	PruneExpired(ctx context.Context, now time.Time) error
 }

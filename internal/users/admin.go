@@ -365,7 +365,12 @@ func (s *Service) SetEnabled(ctx context.Context, poolID, name string, enabled b
 		u.Enabled = enabled
 		return nil
 	})
-	return err
+	if err != nil || enabled {
+		return err
+	}
+	// Cognito signs a disabled user out: its refresh tokens, and the access
+	// tokens minted from them, stop working.
+	return s.Store.RevokeUserTokens(ctx, pool.ID, u.UsernameKey)
 }
 
 // AdminSetUserPassword sets a password: permanent ones confirm the user,

@@ -61,6 +61,9 @@ type Attribute struct {
 // now, MFA and devices later.
 type Settings struct {
 	Codes map[string]*Code `json:"codes,omitempty"`
+	// Sign-in lockout: consecutive failures and when the user may try again.
+	FailedSignIns int       `json:"failedSignIns,omitempty"`
+	LockedUntil   time.Time `json:"lockedUntil,omitzero"`
 }
 
 // Code is a one-time code sent to the user, kept hashed.
@@ -191,6 +194,16 @@ func aliasesFor(cfg *userpool.Config, attrs map[string]string) map[string]string
 // Find resolves the name an administrator passes as Username: the username
 // itself, then any alias the pool has, then the user's sub.
 func (s *Service) Find(ctx context.Context, pool *userpool.Pool, name string) (*store.User, error) {
+	return s.find(ctx, pool, name, true)
+}
+
+// FindSignIn resolves a sign-in name: the username or an alias the pool
+// allows (aliases are only held once verified), never the sub.
+func (s *Service) FindSignIn(ctx context.Context, pool *userpool.Pool, name string) (*store.User, error) {
+	return s.find(ctx, pool, name, false)
+}
+
+func (s *Service) find(ctx context.Context, pool *userpool.Pool, name string, bySub bool) (*store.User, error) {
 	if err := validateUsernameForm(name); err != nil {
 		return nil, err
 	}
@@ -214,7 +227,7 @@ func (s *Service) Find(ctx context.Context, pool *userpool.Pool, name string) (*
 			return nil, err
 		}
 	}
-	if _, perr := uuid.Parse(name); perr == nil {
+	if _, perr := uuid.Parse(name); bySub && perr == nil {
 		u, err := s.Store.GetUserBySub(ctx, pool.ID, strings.ToLower(name))
 		if err == nil {
 			return u, nil

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
@@ -30,6 +31,7 @@ const MaxBodyBytes = 1 << 20
 type Handler struct {
 	Pools *userpool.Service
 	Users *users.Service
+	Auth  *auth.Service
 	Log   *slog.Logger
 	// Authenticate checks the SigV4 signature of a management call. Nil
 	// accepts every caller (loopback development mode).

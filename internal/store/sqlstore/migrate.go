@@ -99,6 +99,46 @@ var migrations = [][]string{
 		// Serves ListGroupsForUser in order and the cascade from users.
 		`CREATE INDEX group_members_user ON group_members (pool_id, username_key, group_name)`,
 	},
+	// 2: sign-in: signing keys, refresh tokens, auth sessions.
+	{
+		`CREATE TABLE signing_keys (
+			pool_id  {key} NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+			kid      {key} NOT NULL,
+			private  {blob} NOT NULL,
+			public   TEXT NOT NULL,
+			created  BIGINT NOT NULL,
+			retires  BIGINT NOT NULL,
+			expires  BIGINT NOT NULL,
+			PRIMARY KEY (pool_id, kid)
+		)`,
+		`CREATE TABLE refresh_tokens (
+			hash         {key} PRIMARY KEY,
+			pool_id      {key} NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+			client_id    {key} NOT NULL,
+			username_key {key} NOT NULL,
+			family       {key} NOT NULL,
+			auth_time    BIGINT,
+			created      BIGINT NOT NULL,
+			expires      BIGINT NOT NULL,
+			revoked      {bool} NOT NULL,
+			rotated      BIGINT,
+			data         TEXT
+		)`,
+		// Revocation by family (RevokeToken, access-token checks) and by user
+		// (global sign-out); expiry for pruning.
+		`CREATE INDEX refresh_tokens_family ON refresh_tokens (pool_id, family)`,
+		`CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, username_key)`,
+		`CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires)`,
+		`CREATE TABLE auth_sessions (
+			id           {key} PRIMARY KEY,
+			pool_id      {key} NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+			client_id    {key} NOT NULL,
+			username_key {key} NOT NULL,
+			expires      BIGINT NOT NULL,
+			state        TEXT
+		)`,
+		`CREATE INDEX auth_sessions_expires ON auth_sessions (expires)`,
+	},
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -17,7 +16,7 @@ const defaultLimit = 60
 
 // errBadCursor reports a Page.After this store did not issue for the
 // listing. The message says nothing about the cursor's contents.
-var errBadCursor = errors.New("sqlstore: invalid pagination cursor")
+var errBadCursor = store.ErrBadCursor
 
 // A cursor is the key of the last row of the previous page: its parts
 // (uvarint length, then bytes, for each key column) in URL-safe base64.

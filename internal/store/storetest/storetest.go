@@ -47,6 +47,17 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Group/List", testGroupList},
 		{"Group/Membership", testGroupMembership},
 		{"Group/DeleteCascades", testGroupDeleteCascades},
+		{"SigningKey/CRUD", testSigningKeys},
+		{"RefreshToken/RoundTrip", testRefreshTokenRoundTrip},
+		{"RefreshToken/Update", testRefreshTokenUpdate},
+		{"RefreshToken/ConcurrentRotate", testRefreshTokenConcurrentRotate},
+		{"RefreshToken/RevokeFamily", testRefreshTokenRevokeFamily},
+		{"RefreshToken/RevokeUserTokens", testRefreshTokenRevokeUser},
+		{"RefreshToken/FamilyRevoked", testRefreshTokenFamilyRevoked},
+		{"AuthSession/CRUD", testAuthSessions},
+		{"AuthSession/ConcurrentTake", testAuthSessionConcurrentTake},
+		{"SignIn/DeleteCascades", testSignInDeleteCascades},
+		{"SignIn/PruneExpired", testPruneExpired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cogito-idp/cogito/internal/errs"
+	"github.com/cogito-idp/cogito/internal/password"
+	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/userpool"
+	"github.com/cogito-idp/cogito/internal/users"
+)
+
+// flow is one AuthFlow: the client setting that enables it, which API may
+// start it, and the function that runs it.
+type flow struct {
+	allow    string // ExplicitAuthFlows value
+	viaUser  bool   // InitiateAuth
+	viaAdmin bool   // AdminInitiateAuth
+	start    func(s *Service, ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error)
+}
+
+// flows is the dispatch table of AuthFlow; every flow passes through
+// Initiate's shared checks first.
+var flows = map[string]flow{
+	"USER_PASSWORD_AUTH":       {allow: "ALLOW_USER_PASSWORD_AUTH", viaUser: true, start: (*Service).passwordFlow},
+	"ADMIN_USER_PASSWORD_AUTH": {allow: "ALLOW_ADMIN_USER_PASSWORD_AUTH", viaAdmin: true, start: (*Service).passwordFlow},
+	"ADMIN_NO_SRP_AUTH":        {allow: "ALLOW_ADMIN_USER_PASSWORD_AUTH", viaAdmin: true, start: (*Service).passwordFlow},
+	"USER_SRP_AUTH":            {allow: "ALLOW_USER_SRP_AUTH", viaUser: true, viaAdmin: true, start: (*Service).srpFlow},
+	"REFRESH_TOKEN_AUTH":       {allow: "ALLOW_REFRESH_TOKEN_AUTH", viaUser: true, viaAdmin: true, start: (*Service).refreshFlow},
+	"REFRESH_TOKEN":            {allow: "ALLOW_REFRESH_TOKEN_AUTH", viaUser: true, viaAdmin: true, start: (*Service).refreshFlow},
+	"CUSTOM_AUTH":              {allow: "ALLOW_CUSTOM_AUTH", viaUser: true, viaAdmin: true, start: (*Service).customFlow},
+}
+
+// Initiate runs InitiateAuth / AdminInitiateAuth.
+func (s *Service) Initiate(ctx context.Context, req *Request) (*Result, error) {
+	if req.ClientID == "" {
+		return nil, errs.Param("1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null")
+	}
+	if req.AuthFlow == "" {
+		return nil, errs.Param("1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null")
+	}
+	f, ok := flows[req.AuthFlow]
+	if !ok {
+		if req.AuthFlow == "USER_AUTH" {
+			return nil, errs.Param("USER_AUTH flow not enabled for this client")
+		}
+		return nil, errs.Param("1 validation error detected: Value '%s' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]", req.AuthFlow)
+	}
+	if (req.Admin && !f.viaAdmin) || (!req.Admin && !f.viaUser) {
+		return nil, errs.Param("Initiate Auth method not supported.")
+	}
+	pool, c, err := s.clientFor(ctx, req.PoolID, req.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Config.AllowsFlow(f.allow) {
+		return nil, errs.Param("%s flow not enabled for this client", req.AuthFlow)
+	}
+	if req.Params == nil {
+		req.Params = map[string]string{}
+	}
+	return f.start(s, ctx, pool, c, req)
+}
+
+// customFlow needs the pool's custom-auth triggers, which run through the
+// Lambda trigger invoker; without them Cognito refuses the flow.
+func (s *Service) customFlow(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error) {
+	lc := pool.Config.LambdaConfig
+	if lc == nil || lc.DefineAuthChallenge == "" {
+		return nil, errs.Param("Custom auth lambda trigger is not configured for the user pool.")
+	}
+	return nil, errs.New("UnexpectedLambdaException", "Lambda triggers are not available: start Cogito with --lambda-endpoint.")
+}
+
+var errIncorrect = errs.New(errs.NotAuthorized, "Incorrect username or password.")
+
+// findForSignIn resolves a sign-in name: the username or an alias the pool
+// allows (never the sub). An unknown user is reported as Cognito's client
+// setting says: UserNotFoundException, or (PreventUserExistenceErrors)
+// exactly like a wrong password.
+func (s *Service) findForSignIn(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name string) (*store.User, error) {
+	if name == "" {
+		return nil, errs.Param("Missing required parameter USERNAME")
+	}
+	u, err := s.Users.FindSignIn(ctx, pool, name)
+	if errs.Is(err, errs.UserNotFound) && c.Config.PreventsUserExistenceErrors() {
+		return nil, errIncorrect
+	}
+	return u, err
+}
+
+// passwordFlow is USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
+func (s *Service) passwordFlow(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error) {
+	name, pw := req.Params["USERNAME"], req.Params["PASSWORD"]
+	if err := c.CheckSecretHash(name, req.Params["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	if pw == "" {
+		return nil, errs.Param("Missing required parameter PASSWORD")
+	}
+	u, err := s.findForSignIn(ctx, pool, c, name)
+	if err != nil {
+		if errs.Is(err, errs.NotAuthorized) || errs.Is(err, errs.UserNotFound) {
+			// Spend what a real check costs, so timing does not reveal
+			// whether the user exists.
+			password.DummyVerify(pw)
+		}
+		return nil, err
+	}
+	if err := s.preCheck(u); err != nil {
+		return nil, err
+	}
+	if err := s.checkLock(u); err != nil {
+		return nil, err
+	}
+	rec, err := password.Unmarshal(u.Password)
+	if err != nil || !rec.Verify(pw) {
+		return nil, s.failed(ctx, pool, u)
+	}
+	return s.passwordVerified(ctx, pool, c, u, req.Admin)
+}
+
+// preCheck refuses users who may not sign in whatever their password.
+func (s *Service) preCheck(u *store.User) error {
+	switch {
+	case !u.Enabled:
+		return errs.New(errs.NotAuthorized, "User is disabled.")
+	case u.Status == users.StatusResetRequired:
+		return errs.New("PasswordResetRequiredException", "Password reset required for the user")
+	case u.Status == users.StatusExternalProvider:
+		return errIncorrect
+	case len(u.Password) == 0:
+		return errIncorrect
+	}
+	return nil
+}
+
+// passwordVerified continues a sign-in after the password proved right.
+func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, admin bool) (*Result, error) {
+	u, err := s.succeeded(ctx, pool, u)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	switch u.Status {
+	case users.StatusUnconfirmed:
+		return nil, errs.New("UserNotConfirmedException", "User is not confirmed.")
+	case users.StatusForceChangePassword:
+		days := pool.Config.PasswordPolicy().TemporaryPasswordValidityDays
+		if days > 0 && !u.PasswordSet.IsZero() && now.After(u.PasswordSet.Add(time.Duration(days)*24*time.Hour)) {
+			return nil, errs.New(errs.NotAuthorized, "Temporary password has expired and must be reset by an administrator.")
+		}
+		return s.newPasswordChallenge(ctx, pool, c, u, now, admin)
+	}
+	tok, err := s.issue(ctx, pool, c, u, issueOpts{authTime: now})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tokens: tok, ChallengeParameters: map[string]string{}}, nil
+}
+
+// Lockout: Cognito locks a user out after repeated failures, starting after
+// five, for a time that doubles with each further failure (capped).
+const (
+	freeFailures = 5
+	maxLockout   = 15 * time.Minute
+)
+
+func (s *Service) checkLock(u *store.User) error {
+	st, err := users.DecodeSettings(u)
+	if err != nil {
+		return err
+	}
+	if s.now().Before(st.LockedUntil) {
+		return errs.New(errs.NotAuthorized, "Password attempts exceeded")
+	}
+	return nil
+}
+
+// failed records a wrong password and returns the error to report.
+func (s *Service) failed(ctx context.Context, pool *userpool.Pool, u *store.User) error {
+	locked := false
+	_, err := s.Store.UpdateUser(ctx, pool.ID, u.UsernameKey, func(u *store.User) error {
+		st, err := users.DecodeSettings(u)
+		if err != nil {
+			return err
+		}
+		st.FailedSignIns++
+		if over := st.FailedSignIns - freeFailures; over >= 0 {
+			d := time.Second << min(over, 12)
+			d = min(d, maxLockout)
+			st.LockedUntil = s.now().Add(d)
+			locked = over > 0
+		}
+		users.EncodeSettings(u, st)
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if locked {
+		return errs.New(errs.NotAuthorized, "Password attempts exceeded")
+	}
+	return errIncorrect
+}
+
+// succeeded clears the failure count after a right password.
+func (s *Service) succeeded(ctx context.Context, pool *userpool.Pool, u *store.User) (*store.User, error) {
+	st, err := users.DecodeSettings(u)
+	if err != nil {
+		return nil, err
+	}
+	if st.FailedSignIns == 0 && st.LockedUntil.IsZero() {
+		return u, nil
+	}
+	out, err := s.Store.UpdateUser(ctx, pool.ID, u.UsernameKey, func(u *store.User) error {
+		st, err := users.DecodeSettings(u)
+		if err != nil {
+			return err
+		}
+		st.FailedSignIns, st.LockedUntil = 0, time.Time{}
+		users.EncodeSettings(u, st)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errIncorrect
+	}
+	return out, err
+}

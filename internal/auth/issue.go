@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/userpool"
+)
+
+// AdminScope is the scope of tokens from the API sign-in flows: it lets the
+// access token call the user's own API operations (GetUser, ...).
+const AdminScope = "aws.cognito.signin.user.admin"
+
+type issueOpts struct {
+	authTime time.Time
+	// family continues a refresh token's family; empty starts a new one.
+	family string
+	// noRefresh: a refresh returns no new refresh token (unless rotation).
+	noRefresh bool
+	scopes    []string
+}
+
+// refreshData is what a stored refresh token remembers of its sign-in.
+type refreshData struct {
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// issue mints ID, access and (for a new sign-in) refresh tokens.
+func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, o issueOpts) (*TokenSet, error) {
+	now := s.now()
+	accessTTL, idTTL, refreshTTL := c.Config.Validity()
+	scopes := o.scopes
+	if len(scopes) == 0 {
+		scopes = []string{AdminScope}
+	}
+	out := &TokenSet{ExpiresIn: int32(accessTTL / time.Second), TokenType: "Bearer"}
+	family := o.family
+	if family == "" {
+		family = uuid.NewString()
+		raw, hash := newRefreshToken()
+		data, _ := json.Marshal(refreshData{Scopes: o.scopes})
+		if err := s.Store.CreateRefreshToken(ctx, &store.RefreshToken{
+			Hash: hash, PoolID: pool.ID, ClientID: c.ID, UsernameKey: u.UsernameKey, Family: family,
+			AuthTime: o.authTime, Created: now, Expires: now.Add(refreshTTL), Data: data,
+		}); err != nil {
+			return nil, err
+		}
+		out.RefreshToken = raw
+	}
+	groups, err := s.groupsOf(ctx, pool.ID, u.UsernameKey)
+	if err != nil {
+		return nil, err
+	}
+	iss := s.Issuer(pool.ID)
+	eventID := uuid.NewString()
+	base := func(ttl time.Duration) map[string]any {
+		return map[string]any{
+			"sub": u.Sub, "iss": iss, "origin_jti": family, "event_id": eventID,
+			"auth_time": o.authTime.Unix(), "iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": uuid.NewString(),
+		}
+	}
+	access := base(accessTTL)
+	access["token_use"] = "access"
+	access["client_id"] = c.ID
+	access["scope"] = strings.Join(scopes, " ")
+	access["username"] = u.Username
+	if names := groupNames(groups); len(names) > 0 {
+		access["cognito:groups"] = names
+	}
+	if out.AccessToken, err = s.Keys.Sign(ctx, pool.ID, access); err != nil {
+		return nil, err
+	}
+	if !hasScope(o.scopes, "openid") && len(o.scopes) > 0 {
+		return out, nil // OAuth without openid: no ID token
+	}
+	id := base(idTTL)
+	id["token_use"] = "id"
+	id["aud"] = c.ID
+	id["cognito:username"] = u.Username
+	for k, v := range idAttributes(pool, c, u) {
+		id[k] = v
+	}
+	if names := groupNames(groups); len(names) > 0 {
+		id["cognito:groups"] = names
+		roles, preferred := groupRoles(groups)
+		if len(roles) > 0 {
+			id["cognito:roles"] = roles
+		}
+		if preferred != "" {
+			id["cognito:preferred_role"] = preferred
+		}
+	}
+	if out.IdToken, err = s.Keys.Sign(ctx, pool.ID, id); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func hasScope(scopes []string, s string) bool {
+	for _, x := range scopes {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// newRefreshToken returns an opaque refresh token and its stored hash.
+func newRefreshToken() (raw, hash string) {
+	b := make([]byte, 48)
+	if _, err := rand.Read(b); err != nil {
+		panic("auth: crypto/rand failed: " + err.Error())
+	}
+	raw = base64.RawURLEncoding.EncodeToString(b)
+	return raw, hashHandle(raw)
+}
+
+// groupsOf lists all of a user's groups, in precedence order.
+func (s *Service) groupsOf(ctx context.Context, poolID, usernameKey string) ([]*store.Group, error) {
+	var all []*store.Group
+	after := ""
+	for {
+		gs, next, err := s.Store.ListGroupsForUser(ctx, poolID, usernameKey, store.Page{Limit: 60, After: after})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, gs...)
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	sort.SliceStable(all, func(i, j int) bool { return precedence(all[i]) < precedence(all[j]) })
+	return all, nil
+}
+
+// precedence orders groups; a group without one comes last, as in Cognito.
+func precedence(g *store.Group) int64 {
+	if g.Precedence == nil {
+		return 1 << 40
+	}
+	return int64(*g.Precedence)
+}
+
+func groupNames(gs []*store.Group) []string {
+	out := make([]string, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+// groupRoles gives cognito:roles and cognito:preferred_role: the role of the
+// group with the lowest precedence, none when that precedence is shared by
+// groups with different roles.
+func groupRoles(gs []*store.Group) ([]string, string) {
+	var roles []string
+	seen := map[string]bool{}
+	preferred := ""
+	best := int64(-1)
+	tied := false
+	for _, g := range gs {
+		if g.RoleArn == "" {
+			continue
+		}
+		if !seen[g.RoleArn] {
+			seen[g.RoleArn] = true
+			roles = append(roles, g.RoleArn)
+		}
+		p := precedence(g)
+		switch {
+		case best == -1 || p < best:
+			best, preferred, tied = p, g.RoleArn, false
+		case p == best && g.RoleArn != preferred:
+			tied = true
+		}
+	}
+	if tied {
+		preferred = ""
+	}
+	return roles, preferred
+}
+
+// idAttributes are the user attributes the ID token carries: those the
+// client may read (all when ReadAttributes is unset), typed as Cognito types
+// them.
+func idAttributes(pool *userpool.Pool, c *userpool.Client, u *store.User) map[string]any {
+	readable := func(string) bool { return true }
+	if ra := c.Config.ReadAttributes; len(ra) > 0 {
+		set := map[string]bool{}
+		for _, a := range ra {
+			set[a] = true
+		}
+		readable = func(n string) bool { return set[n] }
+	}
+	out := map[string]any{}
+	for name, v := range u.Attributes {
+		if !readable(name) || strings.HasPrefix(name, "dev:") {
+			continue
+		}
+		switch name {
+		case "email_verified", "phone_number_verified":
+			out[name] = v == "true"
+		case "updated_at":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				out[name] = n
+			} else {
+				out[name] = v
+			}
+		case "identities":
+			var list []any
+			if json.Unmarshal([]byte(v), &list) == nil {
+				out[name] = list
+			} else {
+				out[name] = v
+			}
+		default:
+			out[name] = v
+		}
+	}
+	return out
+}
