@@ -47,6 +47,11 @@ type Options struct {
 	// empty one is generated into DataDir. Every node of a PostgreSQL
 	// deployment must be given the same one.
 	KeyEncryptionKey string
+	// Delivery of email and SMS (the dev outbox records them as well).
+	SMTPURL     string // smtp://user:pass@host:587?from=no-reply@example.com
+	SMSWebhook  string // URL receiving {"poolId","username","phoneNumber","message","kind"}
+	SNSEndpoint string // Amazon SNS (or compatible) endpoint for SMS via Publish
+	SNSRegion   string
 }
 
 // Server is a running Cogito.
@@ -97,11 +102,17 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	}
 	s.opts.PublicURL = strings.TrimRight(s.opts.PublicURL, "/")
 
-	var sender messages.Sender = messages.Multi{}
+	senders, err := buildSenders(opts)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	if !opts.Production {
 		s.outbox = messages.NewOutbox(1000)
-		sender = messages.Multi{s.outbox}
+		senders = append(messages.Multi{s.outbox}, senders...)
 	}
+	var sender messages.Sender = senders
 	s.pools = &userpool.Service{Store: st, Region: opts.Region, Account: opts.Account}
 	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log}
 	kek, err := tokens.LoadKEK(opts.KeyEncryptionKey, filepath.Join(opts.DataDir, "key-encryption.key"))
@@ -136,6 +147,38 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// buildSenders creates the configured email and SMS channels.
+func buildSenders(opts Options) (messages.Multi, error) {
+	var out messages.Multi
+	if opts.SMTPURL != "" {
+		cfg, err := messages.ParseSMTPURL(opts.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp: %w", err)
+		}
+		smtp, err := messages.NewSMTPSender(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp: %w", err)
+		}
+		out = append(out, smtp)
+	}
+	if opts.SMSWebhook != "" {
+		out = append(out, messages.WebhookSMSSender{URL: opts.SMSWebhook})
+	}
+	if opts.SNSEndpoint != "" {
+		region := opts.SNSRegion
+		if region == "" {
+			region = opts.Region
+		}
+		key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if key == "" || secret == "" {
+			return nil, errors.New("--sns-endpoint: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for signing SNS Publish calls")
+		}
+		out = append(out, messages.SNSSender{Endpoint: opts.SNSEndpoint, Region: region, AccessKeyID: key,
+			SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN")})
+	}
+	return out, nil
 }
 
 func openStore(ctx context.Context, opts Options) (store.Store, error) {
@@ -294,6 +337,17 @@ func (s *Server) Banner(ctx context.Context, w io.Writer) {
 	fmt.Fprintf(w, "  region       %s\n", s.opts.Region)
 	fmt.Fprintf(w, "  store        %s\n", storeDesc)
 	fmt.Fprintf(w, "  management   %s\n", auth)
+	if s.opts.SMTPURL != "" {
+		if cfg, err := messages.ParseSMTPURL(s.opts.SMTPURL); err == nil {
+			fmt.Fprintf(w, "  email        SMTP %s:%d (%s)\n", cfg.Host, cfg.Port, cfg.Mode)
+		}
+	}
+	if s.opts.SMSWebhook != "" {
+		fmt.Fprintf(w, "  sms          webhook\n")
+	}
+	if s.opts.SNSEndpoint != "" {
+		fmt.Fprintf(w, "  sms          Amazon SNS at %s\n", s.opts.SNSEndpoint)
+	}
 	if s.outbox != nil {
 		fmt.Fprintf(w, "  dev outbox   %s/_local/outbox   (every email and SMS sent, newest first)\n", s.baseURL)
 	}

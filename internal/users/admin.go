@@ -256,9 +256,7 @@ func (s *Service) sendInvitation(ctx context.Context, pool *userpool.Pool, u *st
 		} else {
 			m.Body = fill(orDefault(tmpl.SMSMessage, "Your username is {username} and temporary password is {####}."), signInName, temp)
 		}
-		if err := s.Sender.Send(ctx, m); err != nil {
-			s.logError("invitation not delivered", "pool", pool.ID, "user", u.Username, "channel", d.channel, "err", err)
-		}
+		s.deliver(ctx, pool, m)
 	}
 }
 
@@ -488,9 +486,7 @@ func (s *Service) SendCode(ctx context.Context, pool *userpool.Pool, u *store.Us
 	} else {
 		m.Body = fill(orDefault(vt.SmsMessage, "Your verification code is {####}."), u.Username, code)
 	}
-	if err := s.Sender.Send(ctx, m); err != nil {
-		s.logError("code not delivered", "pool", pool.ID, "user", u.Username, "channel", d.Channel, "err", err)
-	}
+	s.deliver(ctx, pool, m)
 }
 
 // AdminConfirmSignUp confirms an UNCONFIRMED user without a code.

@@ -347,6 +347,18 @@ func AttributeList(u *store.User, names []string) []Attribute {
 	return out
 }
 
+// deliver sends a message from the pool's configured sender address. The
+// user record is already saved when messages go out: a delivery failure is
+// logged (without the message, which holds the code) and not undone.
+func (s *Service) deliver(ctx context.Context, pool *userpool.Pool, m messages.Message) {
+	if ec := pool.Config.EmailConfiguration; ec != nil && (ec.From != "" || ec.ReplyToEmailAddress != "") {
+		ctx = messages.WithEmailOverrides(ctx, messages.EmailOverrides{From: ec.From, ReplyTo: ec.ReplyToEmailAddress})
+	}
+	if err := s.Sender.Send(ctx, m); err != nil {
+		s.logError("message not delivered", "pool", pool.ID, "user", m.Username, "channel", m.Channel, "kind", m.Kind, "err", err)
+	}
+}
+
 // logError records a failure that the caller does not see (a message that
 // could not be delivered after the user was saved).
 func (s *Service) logError(msg string, args ...any) {
