@@ -292,7 +292,10 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name st
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, pool, u, func(u *store.User) error {
+	var sends []Delivery
+	codes := map[string]string{}
+	u, err = s.update(ctx, pool, u, func(u *store.User) error {
+		sends, codes = nil, map[string]string{}
 		for k, v := range attrs {
 			old, had := u.Attributes[k]
 			if had && old != v && !cfg.Mutable(k) {
@@ -304,9 +307,25 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name st
 			if !changing || v == u.Attributes[kind] {
 				continue
 			}
-			if _, verifiedToo := attrs[kind+"_verified"]; !verifiedToo {
-				attrs[kind+"_verified"] = "false"
+			if attrs[kind+"_verified"] == "true" {
+				continue // the administrator vouches for it: applied at once
 			}
+			if requiresVerificationBeforeUpdate(cfg, kind) && u.Attributes[kind] != "" {
+				// Keep the old value until the user verifies the new one.
+				delete(attrs, kind)
+				delete(attrs, kind+"_verified")
+				code, err := IssueCode(u, verifyPurpose(kind), kind, 24*time.Hour, s.now())
+				if err != nil {
+					return err
+				}
+				if err := setPending(u, verifyPurpose(kind), v); err != nil {
+					return err
+				}
+				sends = append(sends, Delivery{Channel: channelOf(kind), Attribute: kind, Destination: v})
+				codes[kind] = code
+				continue
+			}
+			attrs[kind+"_verified"] = "false"
 		}
 		if u.Attributes == nil {
 			u.Attributes = map[string]string{}
@@ -317,6 +336,21 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name st
 		u.Aliases = aliasesFor(cfg, u.Attributes)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range sends {
+		s.SendCode(ctx, pool, u, d, messages.KindUpdateUserAttribute, codes[d.Attribute])
+	}
+	return u, nil
+}
+
+// channelOf is the medium that reaches an attribute.
+func channelOf(attr string) string {
+	if attr == "phone_number" {
+		return messages.SMS
+	}
+	return messages.Email
 }
 
 // AdminDeleteUserAttributes removes attributes; required ones and sub stay.

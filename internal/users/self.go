@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cogito-idp/cogito/internal/errs"
+	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/userpool"
@@ -161,17 +162,26 @@ func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 			if !changing || v == u.Attributes[kind] {
 				continue
 			}
-			attrs[kind+"_verified"] = "false"
+			pending := ""
+			if requiresVerificationBeforeUpdate(cfg, kind) && u.Attributes[kind] != "" {
+				// The old value (and its verified flag) stays until the
+				// new one is verified.
+				pending = v
+				delete(attrs, kind)
+			} else {
+				attrs[kind+"_verified"] = "false"
+			}
 			if contains(cfg.AutoVerifiedAttributes, kind) {
 				code, err := IssueCode(u, verifyPurpose(kind), kind, 24*time.Hour, s.now())
 				if err != nil {
 					return err
 				}
-				ch := "EMAIL"
-				if kind == "phone_number" {
-					ch = "SMS"
+				if pending != "" {
+					if err := setPending(u, verifyPurpose(kind), pending); err != nil {
+						return err
+					}
 				}
-				sends = append(sends, Delivery{Channel: ch, Attribute: kind, Destination: v})
+				sends = append(sends, Delivery{Channel: channelOf(kind), Attribute: kind, Destination: v})
 				codes[kind] = code
 			}
 		}
@@ -185,9 +195,22 @@ func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 		return nil, err
 	}
 	for _, d := range sends {
-		s.SendCode(ctx, pool, u, d, "UpdateUserAttribute", codes[d.Attribute])
+		s.SendCode(ctx, pool, u, d, messages.KindUpdateUserAttribute, codes[d.Attribute])
 	}
 	return sends, nil
+}
+
+// setPending records the value a verification code will apply.
+func setPending(u *store.User, purpose, value string) error {
+	st, err := DecodeSettings(u)
+	if err != nil {
+		return err
+	}
+	if c := st.Codes[purpose]; c != nil {
+		c.Pending = value
+	}
+	EncodeSettings(u, st)
+	return nil
 }
 
 // verifyPurpose names the code that verifies an attribute.
@@ -224,10 +247,7 @@ func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool,
 	if v == "" {
 		return Delivery{}, errs.Param("The user has no %s to verify.", attr)
 	}
-	d := Delivery{Channel: "EMAIL", Attribute: attr, Destination: v}
-	if attr == "phone_number" {
-		d.Channel = "SMS"
-	}
+	d := Delivery{Channel: channelOf(attr), Attribute: attr, Destination: v}
 	var code string
 	u, err := s.update(ctx, pool, u, func(u *store.User) error {
 		var err error
@@ -237,7 +257,7 @@ func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool,
 	if err != nil {
 		return Delivery{}, err
 	}
-	s.SendCode(ctx, pool, u, d, "VerifyUserAttribute", code)
+	s.SendCode(ctx, pool, u, d, messages.KindVerifyUserAttribute, code)
 	return d, nil
 }
 
@@ -278,6 +298,9 @@ func (s *Service) VerifyAttribute(ctx context.Context, pool *userpool.Pool, u *s
 		}
 		delete(st.Codes, verifyPurpose(attr))
 		EncodeSettings(u, st)
+		if c.Pending != "" {
+			u.Attributes[attr] = c.Pending
+		}
 		u.Attributes[attr+"_verified"] = "true"
 		u.Aliases = aliasesFor(&pool.Config, u.Attributes)
 		return nil

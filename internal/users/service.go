@@ -72,6 +72,9 @@ type Code struct {
 	Expires   time.Time `json:"expires"`
 	Attempts  int       `json:"attempts"`
 	Attribute string    `json:"attribute,omitempty"`
+	// Pending is the new value of an attribute the pool only changes once
+	// it is verified (AttributesRequireVerificationBeforeUpdate).
+	Pending string `json:"pending,omitempty"`
 }
 
 // Code purposes.
@@ -133,6 +136,13 @@ func IssueCode(u *store.User, purpose, attribute string, ttl time.Duration, now 
 	st.Codes[purpose] = &Code{Hash: hashCode(code), Expires: now.Add(ttl), Attribute: attribute}
 	EncodeSettings(u, st)
 	return code, nil
+}
+
+// requiresVerificationBeforeUpdate reports whether the pool keeps an
+// attribute's old value until the new one is verified.
+func requiresVerificationBeforeUpdate(cfg *userpool.Config, attr string) bool {
+	ua := cfg.UserAttributeUpdateSettings
+	return ua != nil && contains(ua.AttributesRequireVerificationBeforeUpdate, attr) && contains(cfg.AutoVerifiedAttributes, attr)
 }
 
 // UserNotFound is Cognito's error for an unknown user.

@@ -296,9 +296,7 @@ func (s *Service) sendConfirmation(ctx context.Context, pool *userpool.Pool, cli
 	m := messages.Message{PoolID: pool.ID, Username: u.Username, Channel: d.Channel, Destination: d.Destination,
 		Kind: kind, Code: code, Time: s.now(),
 		Subject: orDefault(vt.EmailSubjectByLink, "Your verification link"), Body: fill(body, u.Username, code)}
-	if err := s.Sender.Send(ctx, m); err != nil {
-		s.logError("confirmation link not delivered", "pool", pool.ID, "user", u.Username, "err", err)
-	}
+	s.deliver(ctx, pool, m)
 }
 
 // simulatedDelivery is the CodeDeliveryDetails shown for a user that does
