@@ -71,7 +71,7 @@ func (s *Service) customFlow(ctx context.Context, pool *userpool.Pool, c *userpo
 	if lc == nil || lc.DefineAuthChallenge == "" {
 		return nil, errs.Param("Custom auth lambda trigger is not configured for the user pool.")
 	}
-	return nil, errs.New("UnexpectedLambdaException", "Lambda triggers are not available: start Cogito with --lambda-endpoint.")
+	return nil, errs.New(errs.UnexpectedLambda, "Lambda triggers are not available: start Cogito with --lambda-endpoint.")
 }
 
 var errIncorrect = errs.New(errs.NotAuthorized, "Incorrect username or password.")
@@ -128,7 +128,7 @@ func (s *Service) preCheck(u *store.User) error {
 	case !u.Enabled:
 		return errs.New(errs.NotAuthorized, "User is disabled.")
 	case u.Status == users.StatusResetRequired:
-		return errs.New("PasswordResetRequiredException", "Password reset required for the user")
+		return errs.New(errs.PasswordResetRequired, "Password reset required for the user")
 	case u.Status == users.StatusExternalProvider:
 		return errIncorrect
 	case len(u.Password) == 0:
@@ -146,7 +146,7 @@ func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *
 	now := s.now()
 	switch u.Status {
 	case users.StatusUnconfirmed:
-		return nil, errs.New("UserNotConfirmedException", "User is not confirmed.")
+		return nil, errs.New(errs.UserNotConfirmed, "User is not confirmed.")
 	case users.StatusForceChangePassword:
 		days := pool.Config.PasswordPolicy().TemporaryPasswordValidityDays
 		if days > 0 && !u.PasswordSet.IsZero() && now.After(u.PasswordSet.Add(time.Duration(days)*24*time.Hour)) {

@@ -59,6 +59,12 @@ const (
 	CodeDeliveryFailure          = "CodeDeliveryFailureException"
 	InvalidEmailRoleAccessPolicy = "InvalidEmailRoleAccessPolicyException"
 	ConcurrentModification       = "ConcurrentModificationException"
+	CodeMismatch                 = "CodeMismatchException"
+	ExpiredCode                  = "ExpiredCodeException"
+	TooManyFailedAttempts        = "TooManyFailedAttemptsException"
+	UserNotConfirmed             = "UserNotConfirmedException"
+	PasswordResetRequired        = "PasswordResetRequiredException"
+	UnexpectedLambda             = "UnexpectedLambdaException"
 )
 
 // Param is the common InvalidParameterException.

@@ -210,8 +210,18 @@ func (s *Server) BaseURL() string { return s.baseURL }
 // Pools and Users expose the services (tests and the seed use them).
 func (s *Server) Pools() *userpool.Service { return s.pools }
 
+// RotateSigningKey retires a pool's current signing key now: new tokens are
+// signed with a fresh key, and the old one stays published until the tokens
+// it signed have expired.
+func (s *Server) RotateSigningKey(ctx context.Context, poolID string) error {
+	return s.keys.Rotate(ctx, poolID)
+}
+
+// Keys is the pools' signing keyring (tests sign tokens with it).
+func (s *Server) Keys() *tokens.Keyring { return s.keys }
+
 func (s *Server) routes() http.Handler {
-	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Auth: s.auth, Log: s.log}
+	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Auth: s.auth, Log: s.log, PublicURL: s.opts.PublicURL}
 	if s.opts.AccessKeyID != "" {
 		v := &sigv4.Verifier{Service: "cognito-idp", Credentials: func(id string) (string, bool) {
 			if id == s.opts.AccessKeyID {

@@ -70,31 +70,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in CreateI
 	if err != nil {
 		return nil, err
 	}
-	username := in.Username
-	if len(cfg.UsernameAttributes) > 0 {
-		// The sign-in name is the email or phone; the stored username a UUID.
-		kind := ""
-		switch {
-		case cfg.UsernameAttribute("email") && userpool.ValidEmail(username):
-			kind = "email"
-		case cfg.UsernameAttribute("phone_number") && userpool.ValidPhone(username):
-			kind = "phone_number"
-		}
-		if kind == "" {
-			return nil, errs.Param("Username should be %s.", usernameAttributesWord(cfg))
-		}
-		if v, ok := attrs[kind]; ok && aliasValue(cfg, kind, v) != aliasValue(cfg, kind, username) {
-			return nil, errs.Param("The %s attribute must match the username %s.", kind, username)
-		}
-		attrs[kind] = username
-		username = uuid.NewString()
-	} else {
-		if cfg.AliasAttribute("email") && userpool.ValidEmail(username) {
-			return nil, errs.Param("Username cannot be of email format, since user pool is configured for email alias.")
-		}
-		if cfg.AliasAttribute("phone_number") && userpool.ValidPhone(username) {
-			return nil, errs.Param("Username cannot be of phone number format, since user pool is configured for phone_number alias.")
-		}
+	username, err := usernameRules(cfg, in.Username, attrs)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkRequired(cfg, attrs); err != nil {
 		return nil, err
@@ -293,39 +271,17 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name st
 		return nil, err
 	}
 	var sends []Delivery
-	codes := map[string]string{}
+	var codes map[string]string
 	u, err = s.update(ctx, pool, u, func(u *store.User) error {
-		sends, codes = nil, map[string]string{}
 		for k, v := range attrs {
 			old, had := u.Attributes[k]
 			if had && old != v && !cfg.Mutable(k) {
 				return errs.Param("Attributes did not conform to the schema: %s: Attribute cannot be updated. (changing an immutable attribute)", k)
 			}
 		}
-		for _, kind := range []string{"email", "phone_number"} {
-			v, changing := attrs[kind]
-			if !changing || v == u.Attributes[kind] {
-				continue
-			}
-			if attrs[kind+"_verified"] == "true" {
-				continue // the administrator vouches for it: applied at once
-			}
-			if requiresVerificationBeforeUpdate(cfg, kind) && u.Attributes[kind] != "" {
-				// Keep the old value until the user verifies the new one.
-				delete(attrs, kind)
-				delete(attrs, kind+"_verified")
-				code, err := IssueCode(u, verifyPurpose(kind), kind, 24*time.Hour, s.now())
-				if err != nil {
-					return err
-				}
-				if err := setPending(u, verifyPurpose(kind), v); err != nil {
-					return err
-				}
-				sends = append(sends, Delivery{Channel: channelOf(kind), Attribute: kind, Destination: v})
-				codes[kind] = code
-				continue
-			}
-			attrs[kind+"_verified"] = "false"
+		var err error
+		if sends, codes, err = s.changeContacts(cfg, u, attrs); err != nil {
+			return err
 		}
 		if u.Attributes == nil {
 			u.Attributes = map[string]string{}

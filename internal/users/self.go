@@ -18,15 +18,8 @@ import (
 
 // clientWritable checks that a client may write the attributes.
 func clientWritable(c *userpool.Client, attrs map[string]string) error {
-	if len(c.Config.WriteAttributes) == 0 {
-		return nil
-	}
-	allowed := map[string]bool{}
-	for _, a := range c.Config.WriteAttributes {
-		allowed[a] = true
-	}
 	for name := range attrs {
-		if !allowed[name] {
+		if !clientMayWrite(&c.Config, name) {
 			return errs.New(errs.NotAuthorized, "A client attempted to write unauthorized attribute")
 		}
 	}
@@ -147,43 +140,13 @@ func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range []string{"email_verified", "phone_number_verified"} {
-		if _, ok := attrs[k]; ok {
-			return nil, errs.New(errs.NotAuthorized, "A client attempted to write unauthorized attribute")
-		}
-	}
 	cfg := &pool.Config
 	var sends []Delivery
-	codes := map[string]string{}
+	var codes map[string]string
 	u, err = s.update(ctx, pool, u, func(u *store.User) error {
-		sends, codes = nil, map[string]string{}
-		for _, kind := range []string{"email", "phone_number"} {
-			v, changing := attrs[kind]
-			if !changing || v == u.Attributes[kind] {
-				continue
-			}
-			pending := ""
-			if requiresVerificationBeforeUpdate(cfg, kind) && u.Attributes[kind] != "" {
-				// The old value (and its verified flag) stays until the
-				// new one is verified.
-				pending = v
-				delete(attrs, kind)
-			} else {
-				attrs[kind+"_verified"] = "false"
-			}
-			if contains(cfg.AutoVerifiedAttributes, kind) {
-				code, err := IssueCode(u, verifyPurpose(kind), kind, 24*time.Hour, s.now())
-				if err != nil {
-					return err
-				}
-				if pending != "" {
-					if err := setPending(u, verifyPurpose(kind), pending); err != nil {
-						return err
-					}
-				}
-				sends = append(sends, Delivery{Channel: channelOf(kind), Attribute: kind, Destination: v})
-				codes[kind] = code
-			}
+		var err error
+		if sends, codes, err = s.changeContacts(cfg, u, attrs); err != nil {
+			return err
 		}
 		for k, v := range attrs {
 			u.Attributes[k] = v
@@ -198,6 +161,48 @@ func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 		s.SendCode(ctx, pool, u, d, messages.KindUpdateUserAttribute, codes[d.Attribute])
 	}
 	return sends, nil
+}
+
+// changeContacts applies a change of email or phone number in attrs (about
+// to be written to u) as Cognito does: the new value is unverified, unless
+// the caller (an administrator) sets it verified in the same call; when the
+// pool keeps old values until verification, the new value waits in the code
+// instead; when the pool auto-verifies the attribute, a code is issued. It
+// returns where codes must go once the update is saved.
+func (s *Service) changeContacts(cfg *userpool.Config, u *store.User, attrs map[string]string) ([]Delivery, map[string]string, error) {
+	var sends []Delivery
+	codes := map[string]string{}
+	for _, kind := range []string{"email", "phone_number"} {
+		v, changing := attrs[kind]
+		if !changing || v == u.Attributes[kind] || attrs[kind+"_verified"] == "true" {
+			continue
+		}
+		pending := ""
+		if requiresVerificationBeforeUpdate(cfg, kind) && u.Attributes[kind] != "" {
+			// The old value (and its verified flag) stays until the new one
+			// is verified.
+			pending = v
+			delete(attrs, kind)
+			delete(attrs, kind+"_verified")
+		} else {
+			attrs[kind+"_verified"] = "false"
+		}
+		if !contains(cfg.AutoVerifiedAttributes, kind) {
+			continue
+		}
+		code, err := IssueCode(u, verifyPurpose(kind), kind, 24*time.Hour, s.now())
+		if err != nil {
+			return nil, nil, err
+		}
+		if pending != "" {
+			if err := setPending(u, verifyPurpose(kind), pending); err != nil {
+				return nil, nil, err
+			}
+		}
+		sends = append(sends, Delivery{Channel: channelOf(kind), Attribute: kind, Destination: v})
+		codes[kind] = code
+	}
+	return sends, codes, nil
 }
 
 // setPending records the value a verification code will apply.
@@ -261,9 +266,6 @@ func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool,
 	return d, nil
 }
 
-// maxCodeAttempts is how many wrong codes burn a code.
-const maxCodeAttempts = 5
-
 // VerifyAttribute is VerifyUserAttribute: a right code marks the attribute
 // verified (and makes it an alias where the pool has one).
 func (s *Service) VerifyAttribute(ctx context.Context, pool *userpool.Pool, u *store.User, attr, code string) error {
@@ -272,32 +274,12 @@ func (s *Service) VerifyAttribute(ctx context.Context, pool *userpool.Pool, u *s
 	}
 	var verdict error
 	_, err := s.update(ctx, pool, u, func(u *store.User) error {
-		verdict = nil
-		st, err := DecodeSettings(u)
-		if err != nil {
-			return err
-		}
-		c := st.Codes[verifyPurpose(attr)]
-		switch {
-		case c == nil:
-			verdict = errs.New("CodeMismatchException", "Invalid verification code provided, please try again.")
-			return nil
-		case !s.now().Before(c.Expires):
-			verdict = errs.New("ExpiredCodeException", "Invalid code provided, please request a code again.")
-			return nil
-		case !c.Matches(code):
-			c.Attempts++
-			if c.Attempts >= maxCodeAttempts {
-				delete(st.Codes, verifyPurpose(attr))
-				verdict = errs.New(errs.LimitExceeded, "Attempt limit exceeded, please try after some time.")
-			} else {
-				verdict = errs.New("CodeMismatchException", "Invalid verification code provided, please try again.")
-			}
-			EncodeSettings(u, st)
+		// A wrong code is saved too (it counts as an attempt): the verdict
+		// goes back after the write.
+		c, err := checkCode(u, verifyPurpose(attr), code, s.now())
+		if verdict = err; err != nil {
 			return nil
 		}
-		delete(st.Codes, verifyPurpose(attr))
-		EncodeSettings(u, st)
 		if c.Pending != "" {
 			u.Attributes[attr] = c.Pending
 		}

@@ -64,6 +64,8 @@ type Settings struct {
 	// Sign-in lockout: consecutive failures and when the user may try again.
 	FailedSignIns int       `json:"failedSignIns,omitempty"`
 	LockedUntil   time.Time `json:"lockedUntil,omitzero"`
+	// Sends are when codes were last sent, for the hourly send limit.
+	Sends []time.Time `json:"sends,omitempty"`
 }
 
 // Code is a one-time code sent to the user, kept hashed.

@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -149,67 +148,16 @@ func checkCodeParam(code string) error {
 	return nil
 }
 
-// ---------------------------------------------------------------------------
-// Per-user send log, kept in the user's Settings document under its own key
-// so that the Settings struct (owned by service.go) need not know about it.
-
-const sendLogKey = "send"
-
-type sendLog struct {
-	Times []time.Time `json:"times,omitempty"`
-}
-
-func settingsMap(u *store.User) map[string]json.RawMessage {
-	m := map[string]json.RawMessage{}
-	if len(u.Settings) > 0 {
-		_ = json.Unmarshal(u.Settings, &m) // a malformed document fails DecodeSettings first
-	}
-	return m
-}
-
-func readSendLog(u *store.User) sendLog {
-	var l sendLog
-	if raw, ok := settingsMap(u)[sendLogKey]; ok {
-		_ = json.Unmarshal(raw, &l)
-	}
-	return l
-}
-
-func writeSendLog(u *store.User, l sendLog) {
-	m := settingsMap(u)
-	if len(l.Times) == 0 {
-		delete(m, sendLogKey)
-	} else {
-		b, err := json.Marshal(l)
-		if err != nil {
-			panic("users: marshal send log: " + err.Error())
-		}
-		m[sendLogKey] = b
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		panic("users: marshal settings: " + err.Error())
-	}
-	u.Settings = b
-}
-
-// saveSettings is EncodeSettings that keeps the send log, which the
-// Settings struct does not carry.
-func saveSettings(u *store.User, st *Settings) {
-	l := readSendLog(u)
-	EncodeSettings(u, st)
-	if len(l.Times) > 0 {
-		writeSendLog(u, l)
-	}
-}
-
 // issueLimitedCode issues a code for purpose as IssueCode does, refusing
 // with LimitExceededException when the user was already sent MaxCodeSends
 // codes within SendWindow.
 func issueLimitedCode(u *store.User, purpose, attribute string, ttl time.Duration, now time.Time) (string, error) {
-	l := readSendLog(u)
-	recent := l.Times[:0]
-	for _, t := range l.Times {
+	st, err := DecodeSettings(u)
+	if err != nil {
+		return "", err
+	}
+	var recent []time.Time
+	for _, t := range st.Sends {
 		if now.Sub(t) < SendWindow {
 			recent = append(recent, t)
 		}
@@ -221,7 +169,11 @@ func issueLimitedCode(u *store.User, purpose, attribute string, ttl time.Duratio
 	if err != nil {
 		return "", err
 	}
-	writeSendLog(u, sendLog{Times: append(recent, now)})
+	if st, err = DecodeSettings(u); err != nil {
+		return "", err
+	}
+	st.Sends = append(recent, now)
+	EncodeSettings(u, st)
 	return code, nil
 }
 
@@ -243,11 +195,11 @@ func checkCode(u *store.User, purpose, code string, now time.Time) (*Code, error
 		return nil, expiredCode()
 	case !c.Matches(code):
 		c.Attempts++
-		saveSettings(u, st)
+		EncodeSettings(u, st)
 		return nil, codeMismatch()
 	}
 	delete(st.Codes, purpose)
-	saveSettings(u, st)
+	EncodeSettings(u, st)
 	return c, nil
 }
 
@@ -286,7 +238,7 @@ func (s *Service) sendConfirmation(ctx context.Context, pool *userpool.Pool, cli
 		s.SendCode(ctx, pool, u, d, kind, code)
 		return
 	}
-	link := strings.TrimRight(linkBase, "/") + "/confirmUser?client_id=" + url.QueryEscape(clientID) +
+	link := strings.TrimRight(linkBase, "/") + "/" + pool.ID + "/confirmUser?client_id=" + url.QueryEscape(clientID) +
 		"&user_name=" + url.QueryEscape(u.Username) + "&confirmation_code=" + url.QueryEscape(code)
 	body := orDefault(vt.EmailMessageByLink, "Please click the link below to verify your email address. {##Verify Email##}")
 	body = linkRE.ReplaceAllStringFunc(body, func(m string) string {
@@ -391,7 +343,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpOutput, er
 			return nil, errs.New(errs.NotAuthorized, "A client attempted to write unauthorized attribute")
 		}
 	}
-	username, err := signUpUsername(cfg, in.Username, attrs)
+	username, err := usernameRules(cfg, in.Username, attrs)
 	if err != nil {
 		return nil, err
 	}
@@ -464,11 +416,11 @@ func clientMayWrite(c *userpool.ClientConfig, name string) bool {
 	return false
 }
 
-// signUpUsername applies the pool's username rules, as AdminCreateUser
+// usernameRules applies the pool's username rules, as AdminCreateUser
 // does: with UsernameAttributes the name given is the email or phone (stored
 // as that attribute) and the username a new UUID; with alias attributes the
 // username may not look like one.
-func signUpUsername(cfg *userpool.Config, name string, attrs map[string]string) (string, error) {
+func usernameRules(cfg *userpool.Config, name string, attrs map[string]string) (string, error) {
 	if len(cfg.UsernameAttributes) == 0 {
 		if cfg.AliasAttribute("email") && userpool.ValidEmail(name) {
 			return "", errs.Param("Username cannot be of email format, since user pool is configured for email alias.")

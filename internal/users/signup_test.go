@@ -219,11 +219,10 @@ func TestSignUpSendRateLimit(t *testing.T) {
 	wantType(t, resend(), errs.LimitExceeded, "the next one")
 }
 
-func TestSignUpSettingsKeepSendLog(t *testing.T) {
+func TestSignUpRecordsSend(t *testing.T) {
 	e := newSignUpEnv(t)
 	e.signUp(t, "keeper", "keeper@example.com")
-	ctx := context.Background()
-	u, err := e.svc.Find(ctx, e.pool, "keeper")
+	u, err := e.svc.Find(context.Background(), e.pool, "keeper")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,17 +233,8 @@ func TestSignUpSettingsKeepSendLog(t *testing.T) {
 	if st.Codes[CodeSignUp] == nil || st.Codes[CodeSignUp].Attribute != "email" {
 		t.Fatalf("pending sign-up code %+v", st.Codes[CodeSignUp])
 	}
-	if l := readSendLog(u); len(l.Times) != 1 || !l.Times[0].Equal(e.clock.Now()) {
-		t.Errorf("send log %+v", l)
-	}
-	// saveSettings keeps the send log that EncodeSettings alone would drop.
-	st.Codes[CodeSignUp].Attempts = 3
-	saveSettings(u, st)
-	if l := readSendLog(u); len(l.Times) != 1 {
-		t.Errorf("send log lost: %s", u.Settings)
-	}
-	if st2, _ := DecodeSettings(u); st2.Codes[CodeSignUp].Attempts != 3 {
-		t.Errorf("settings after save: %s", u.Settings)
+	if len(st.Sends) != 1 || !st.Sends[0].Equal(e.clock.Now()) {
+		t.Errorf("sends %+v", st.Sends)
 	}
 }
 

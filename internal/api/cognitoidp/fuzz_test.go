@@ -12,8 +12,10 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/store/sqlstore"
+	"github.com/cogito-idp/cogito/internal/tokens"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -26,10 +28,18 @@ func newTestHandler(t testing.TB) *Handler {
 	}
 	t.Cleanup(func() { st.Close() })
 	pools := &userpool.Service{Store: st, Region: "us-east-1", Account: "000000000000"}
+	us := &users.Service{Store: st, Pools: pools, Sender: messages.NewOutbox(10)}
+	sealer, err := tokens.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &Handler{
 		Pools: pools,
-		Users: &users.Service{Store: st, Pools: pools, Sender: messages.NewOutbox(10)},
-		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Users: us,
+		Auth: &auth.Service{Store: st, Pools: pools, Users: us, Keys: &tokens.Keyring{Store: st, Sealer: sealer},
+			Issuer: func(id string) string { return "http://127.0.0.1:9229/" + id }},
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicURL: "http://127.0.0.1:9229",
 	}
 }
 
@@ -60,6 +70,11 @@ func FuzzDispatch(f *testing.F) {
 		`{"ResourceArn":"arn:aws:cognito-idp:us-east-1:0:userpool/us-east-1_abc","Tags":{"":"x"}}`,
 		`{"UserPoolId":"us-east-1_abc","ClientName":"c","AccessTokenValidity":-5,"TokenValidityUnits":{"AccessToken":"weeks"}}`,
 		`{"PoolName":"p"}{"x":1}`,
+		` `,
+		`{"AuthFlow":"USER_SRP_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":"u","SRP_A":"0"}}`,
+		`{"ChallengeName":"PASSWORD_VERIFIER","ClientId":"abc","ChallengeResponses":{"TIMESTAMP":"x"}}`,
+		`{"AccessToken":"a.b.c"}`,
+		`{"RefreshToken":"x","ClientId":"abc"}`,
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))

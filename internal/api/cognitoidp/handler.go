@@ -33,6 +33,9 @@ type Handler struct {
 	Users *users.Service
 	Auth  *auth.Service
 	Log   *slog.Logger
+	// PublicURL is the base of the pools' issuers; confirmation links point
+	// under it ({PublicURL}/{poolId}/confirmUser).
+	PublicURL string
 	// Authenticate checks the SigV4 signature of a management call. Nil
 	// accepts every caller (loopback development mode).
 	Authenticate func(r *http.Request, body []byte) error

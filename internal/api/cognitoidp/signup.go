@@ -2,8 +2,6 @@ package cognitoidp
 
 import (
 	"context"
-	"net"
-	"net/http"
 
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -19,17 +17,6 @@ func init() {
 		"ForgotPassword":         publicOp(forgotPassword),
 		"ConfirmForgotPassword":  publicOp(confirmForgotPassword),
 	})
-}
-
-// linkBase is the base URL that confirmation links point to. The handler
-// does not know the server's public URL yet, so this is the address the
-// request came in on.
-// TODO: use the server's PublicURL once the Handler carries it.
-func linkBase(ctx context.Context) string {
-	if a, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
-		return "http://" + a.String()
-	}
-	return ""
 }
 
 type signUpRequest struct {
@@ -52,7 +39,7 @@ func signUp(ctx context.Context, h *Handler, req *signUpRequest) (any, error) {
 	out, err := h.Users.SignUp(ctx, users.SignUpInput{
 		ClientID: req.ClientId, SecretHash: req.SecretHash, Username: req.Username, Password: req.Password,
 		UserAttributes: req.UserAttributes, ValidationData: req.ValidationData, ClientMetadata: req.ClientMetadata,
-		LinkBase: linkBase(ctx),
+		LinkBase: h.PublicURL,
 	})
 	if err != nil {
 		return nil, err
@@ -92,7 +79,7 @@ type codeDeliveryResponse struct {
 func resendConfirmationCode(ctx context.Context, h *Handler, req *codeRequest) (any, error) {
 	d, err := h.Users.ResendConfirmationCode(ctx, users.ResendInput{
 		ClientID: req.ClientId, SecretHash: req.SecretHash, Username: req.Username,
-		ClientMetadata: req.ClientMetadata, LinkBase: linkBase(ctx),
+		ClientMetadata: req.ClientMetadata, LinkBase: h.PublicURL,
 	})
 	if err != nil {
 		return nil, err

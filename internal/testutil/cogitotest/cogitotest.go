@@ -4,9 +4,11 @@
 package cogitotest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -91,7 +94,39 @@ func (e *Env) NewClient(accessKeyID, secretAccessKey string) *cognitoidentitypro
 		BaseEndpoint:     aws.String(e.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       bufferedBodyClient{awshttp.NewBuildableClient()},
 	})
+}
+
+// bufferedBodyClient hands the transport its own copy of each request body.
+//
+// smithy-go closes the request body as soon as Do returns, while net/http's
+// write loop may still be finishing with it; against a server that answers
+// in well under a millisecond this sometimes makes the transport close the
+// connection under the response being read, and the call fails with "failed
+// to decode response body ... use of closed network connection" (roughly one
+// call in 4,000 here; see aws/aws-sdk-go-v2#1825). It is a client-side race
+// (the same server never fails plain net/http clients), so the helper avoids
+// it rather than make every suite flaky, keeping the SDK's own transport.
+type bufferedBodyClient struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+func (c bufferedBodyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return c.inner.Do(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r2 := r.Clone(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(b))
+	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r2.ContentLength = int64(len(b))
+	return c.inner.Do(r2)
 }
 
 // Stop shuts the server down (cancels its context) and waits for Serve to
