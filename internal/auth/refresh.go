@@ -120,24 +120,49 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, c *userpool.
 		return nil, err
 	}
 	if rotation {
-		next, hash := newRefreshToken()
-		if _, err := s.Store.UpdateRefreshToken(ctx, rt.Hash, func(t *store.RefreshToken) error {
-			if t.Rotated.IsZero() {
-				t.Rotated = now
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		_, _, refreshTTL := c.Config.Validity()
-		if err := s.Store.CreateRefreshToken(ctx, &store.RefreshToken{Hash: hash, PoolID: pool.ID, ClientID: c.ID,
-			UsernameKey: u.UsernameKey, Family: rt.Family, AuthTime: rt.AuthTime, Created: now,
-			Expires: now.Add(refreshTTL), Data: rt.Data}); err != nil {
+		next, err := s.rotate(ctx, c, rt, now)
+		if err != nil {
 			return nil, err
 		}
 		tok.RefreshToken = next
 	}
 	return tok, nil
+}
+
+// rotate issues the successor of a refresh token in the same family. A
+// revocation that races with it must win: the old token is re-checked in
+// the update, and again after the successor exists, so a revoked sign-in is
+// never brought back by a fresh token.
+func (s *Service) rotate(ctx context.Context, c *userpool.Client, rt *store.RefreshToken, now time.Time) (string, error) {
+	if _, err := s.Store.UpdateRefreshToken(ctx, rt.Hash, func(t *store.RefreshToken) error {
+		if t.Revoked {
+			return errs.New(errs.NotAuthorized, "Refresh Token has been revoked")
+		}
+		if t.Rotated.IsZero() {
+			t.Rotated = now
+		}
+		return nil
+	}); err != nil {
+		return "", err
+	}
+	next, hash := newRefreshToken()
+	_, _, refreshTTL := c.Config.Validity()
+	if err := s.Store.CreateRefreshToken(ctx, &store.RefreshToken{Hash: hash, PoolID: rt.PoolID, ClientID: c.ID,
+		UsernameKey: rt.UsernameKey, Family: rt.Family, AuthTime: rt.AuthTime, Created: now,
+		Expires: now.Add(refreshTTL), Data: rt.Data}); err != nil {
+		return "", err
+	}
+	again, err := s.Store.GetRefreshToken(ctx, rt.Hash)
+	if err != nil {
+		return "", err
+	}
+	if again.Revoked {
+		if err := s.Store.RevokeFamily(ctx, rt.PoolID, rt.Family); err != nil {
+			return "", err
+		}
+		return "", errs.New(errs.NotAuthorized, "Refresh Token has been revoked")
+	}
+	return next, nil
 }
 
 func gracePeriod(c *userpool.Client) time.Duration {

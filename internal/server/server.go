@@ -207,8 +207,11 @@ func isLoopback(a net.Addr) bool {
 // BaseURL is the address the server listens on, as a URL.
 func (s *Server) BaseURL() string { return s.baseURL }
 
-// Pools and Users expose the services (tests and the seed use them).
+// Pools exposes the pool service (tests and the seed use it).
 func (s *Server) Pools() *userpool.Service { return s.pools }
+
+// Store exposes the store (benchmarks seed large pools through it).
+func (s *Server) Store() store.Store { return s.store }
 
 // RotateSigningKey retires a pool's current signing key now: new tokens are
 // signed with a fresh key, and the old one stays published until the tokens

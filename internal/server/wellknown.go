@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cogito-idp/cogito/internal/errs"
+	"github.com/cogito-idp/cogito/internal/tokens"
 )
 
 // Issuer is a pool's issuer URL: {public-url}/{poolId}.
@@ -78,7 +79,10 @@ func (s *Server) prune(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.store.PruneExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			// Keep expired refresh tokens a day longer: access tokens minted
+			// from them may still be alive, and a family with no stored
+			// token reads as revoked.
+			if err := s.store.PruneExpired(ctx, time.Now().Add(-tokens.MaxTokenLifetime-time.Hour)); err != nil && ctx.Err() == nil {
 				s.log.Warn("prune expired records", "err", err)
 			}
 		}
