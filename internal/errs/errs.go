@@ -65,6 +65,7 @@ const (
 	UserNotConfirmed             = "UserNotConfirmedException"
 	PasswordResetRequired        = "PasswordResetRequiredException"
 	UnexpectedLambda             = "UnexpectedLambdaException"
+	InvalidOAuthFlow             = "InvalidOAuthFlowException"
 )
 
 // Param is the common InvalidParameterException.

@@ -234,7 +234,7 @@ func TestUserPoolClients(t *testing.T) {
 				TokenValidityUnits: &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes}}), "AccessTokenValidity 5 minutes")
 			err = create(cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true,
 				AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthScopes: []string{"api/read"}})
-			wantErr[*types.InvalidParameterException](t, err, "client_credentials without a secret")
+			wantErr[*types.InvalidOAuthFlowException](t, err, "client_credentials without a secret")
 			err = create(cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true,
 				AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode}, CallbackURLs: []string{"https://example.com/cb"},
 				AllowedOAuthScopes: []string{"openid", "myapi/read"}})

@@ -27,38 +27,10 @@ func TestKnownGaps(t *testing.T) {
 		env := cogitotest.Start(t, opts)
 		c := env.Client
 
-		// A pagination token the server did not issue is a client error
-		// (InvalidParameterException), not a 500: the store's cursor error
-		// (sqlstore.errBadCursor) does not wrap store.ErrBadCursor, which the
-		// API layer tests with errors.Is.
-		t.Run("BadPaginationTokenIsInvalidParameter", func(t *testing.T) {
-			knownGap(t, "bad pagination tokens answer 500 InternalErrorException")
-			t.Parallel()
-			ctx := t.Context()
-			p := newPool(t, c, nil)
-			bad := aws.String("garbage-token")
-			_, err := c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1), NextToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "ListUserPools bad NextToken")
-			_, err = c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(p), PaginationToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "ListUsers bad PaginationToken")
-			_, err = c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(p), NextToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "ListUserPoolClients bad NextToken")
-			_, err = c.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: aws.String(p), NextToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "ListGroups bad NextToken")
-			_, err = c.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: aws.String(p), GroupName: aws.String("g")})
-			must(t, err, "CreateGroup")
-			_, err = c.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: aws.String(p), GroupName: aws.String("g"), NextToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "ListUsersInGroup bad NextToken")
-			createUser(t, c, p, "u")
-			_, err = c.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: aws.String(p), Username: aws.String("u"), NextToken: bad})
-			wantErr[*types.InvalidParameterException](t, err, "AdminListGroupsForUser bad NextToken")
-		})
-
 		// AdminUpdateUserAttributes models AliasExistsException, not
 		// UsernameExistsException; Cognito answers a taken email with it in
 		// email-as-username pools too.
 		t.Run("EmailTakenOnUpdateIsAliasExists", func(t *testing.T) {
-			knownGap(t, "AdminUpdateUserAttributes answers UsernameExistsException in email-as-username pools")
 			t.Parallel()
 			p := newPool(t, c, &cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
 			createUser(t, c, p, "first@example.com")
@@ -72,7 +44,6 @@ func TestKnownGaps(t *testing.T) {
 		// InvalidOAuthFlowException, e.g. "openid is not supported with
 		// client_credentials flow".
 		t.Run("ClientCredentialsWithStandardScopeIsInvalidOAuthFlow", func(t *testing.T) {
-			knownGap(t, "client_credentials with a standard scope answers InvalidParameterException")
 			t.Parallel()
 			p := newPool(t, c, nil)
 			_, err := c.CreateUserPoolClient(t.Context(), &cip.CreateUserPoolClientInput{UserPoolId: aws.String(p), ClientName: aws.String("m2m"),

@@ -245,3 +245,33 @@ func TestRefuseOffLoopbackWithoutCredentials(t *testing.T) {
 		t.Fatal("server.New in production mode without credentials succeeded")
 	}
 }
+
+// TestBadPaginationTokens: a token the server did not issue is the caller's
+// error (InvalidParameterException) on every listing, never a 500.
+func TestBadPaginationTokens(t *testing.T) {
+	cogitotest.ForEachStore(t, func(t *testing.T, opts server.Options) {
+		env := cogitotest.Start(t, opts)
+		c := env.Client
+		t.Run("BadPaginationToken", func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			p := newPool(t, c, nil)
+			bad := aws.String("garbage-token")
+			_, err := c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1), NextToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "ListUserPools bad NextToken")
+			_, err = c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(p), PaginationToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "ListUsers bad PaginationToken")
+			_, err = c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(p), NextToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "ListUserPoolClients bad NextToken")
+			_, err = c.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: aws.String(p), NextToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "ListGroups bad NextToken")
+			_, err = c.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: aws.String(p), GroupName: aws.String("g")})
+			must(t, err, "CreateGroup")
+			_, err = c.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: aws.String(p), GroupName: aws.String("g"), NextToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "ListUsersInGroup bad NextToken")
+			createUser(t, c, p, "u")
+			_, err = c.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: aws.String(p), Username: aws.String("u"), NextToken: bad})
+			wantErr[*types.InvalidParameterException](t, err, "AdminListGroupsForUser bad NextToken")
+		})
+	})
+}

@@ -142,6 +142,18 @@ type AuthSession struct {
 	State       []byte // JSON owned by package auth
 }
 
+// Domain is a pool's hosted-UI domain: a prefix domain
+// ({prefix}.auth.{region}.amazoncognito.com, served locally as
+// {prefix}.auth.localhost) or a custom domain. Domains are unique across
+// pools.
+type Domain struct {
+	Domain  string
+	PoolID  string
+	Custom  bool
+	Config  []byte // JSON owned by package userpool (CustomDomainConfig, ...)
+	Created time.Time
+}
+
 // Page asks for one page of a listing: at most Limit items after the
 // position named by After (an opaque cursor returned by the previous page;
 // empty for the first page).
@@ -256,6 +268,16 @@ type Store interface {
 	CreateAuthSession(ctx context.Context, s *AuthSession) error
 	GetAuthSession(ctx context.Context, id string) (*AuthSession, error)
 	TakeAuthSession(ctx context.Context, id string) (*AuthSession, error)
+
+	// Domains. CreateDomain fails with ErrExists when the domain is taken
+	// and ErrNotFound when the pool is missing.
+	CreateDomain(ctx context.Context, d *Domain) error
+	GetDomain(ctx context.Context, domain string) (*Domain, error)
+	UpdateDomain(ctx context.Context, domain string, fn func(*Domain) error) (*Domain, error)
+	DeleteDomain(ctx context.Context, domain string) error
+	// ListPoolDomains returns a pool's domains (at most one prefix and one
+	// custom domain).
+	ListPoolDomains(ctx context.Context, poolID string) ([]*Domain, error)
 
 	// PruneExpired deletes sessions, refresh tokens and signing keys that
 	// expired before now.

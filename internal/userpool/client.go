@@ -538,10 +538,10 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 		}
 	}
 	if codeOrImplicit && credentials {
-		return errs.Param("client_credentials flow can not be selected along with code flow or implicit flow.")
+		return errs.New(errs.InvalidOAuthFlow, "client_credentials flow can not be selected along with code flow or implicit flow.")
 	}
 	if credentials && !hasSecret {
-		return errs.Param("client_credentials flow can not be selected if client does not have a client secret.")
+		return errs.New(errs.InvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
 	}
 	oauth := c.AllowedOAuthFlowsUserPoolClient != nil && *c.AllowedOAuthFlowsUserPoolClient
 	if oauth {
@@ -558,7 +558,7 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 	for _, sc := range c.AllowedOAuthScopes {
 		if standardScopes[sc] {
 			if credentials {
-				return errs.New(errs.InvalidParameter, "Client credentials flow can only be used with custom scopes; %s is a standard scope.", sc)
+				return errs.New(errs.InvalidOAuthFlow, "%s is not supported with client_credentials flow.", sc)
 			}
 			continue
 		}

@@ -115,7 +115,7 @@ func (s *Service) createUser(ctx context.Context, pool *userpool.Pool, u *store.
 			}
 			continue
 		default:
-			return mapStoreErr(&pool.Config, err)
+			return mapUniqueErr(&pool.Config, err, true)
 		}
 	}
 }

@@ -277,14 +277,19 @@ func (s *Service) update(ctx context.Context, pool *userpool.Pool, u *store.User
 	return out, mapStoreErr(&pool.Config, err)
 }
 
-// mapStoreErr turns uniqueness failures into Cognito's errors.
-func mapStoreErr(cfg *userpool.Config, err error) error {
+// mapStoreErr turns uniqueness failures of an update into Cognito's errors:
+// another user holding the value is an alias clash.
+func mapStoreErr(cfg *userpool.Config, err error) error { return mapUniqueErr(cfg, err, false) }
+
+// mapUniqueErr maps uniqueness failures; when creating a user, a clash on a
+// username attribute (email as username) means the user exists.
+func mapUniqueErr(cfg *userpool.Config, err error, creating bool) error {
 	if err == nil {
 		return nil
 	}
 	var ac *store.AliasConflictError
 	if errors.As(err, &ac) {
-		if cfg.UsernameAttribute(ac.Kind) {
+		if creating && cfg.UsernameAttribute(ac.Kind) {
 			return errs.New(errs.UsernameExists, "An account with the given %s already exists.", attrWord(ac.Kind))
 		}
 		return errs.New(errs.AliasExists, "An account with the given %s already exists.", attrWord(ac.Kind))

@@ -377,7 +377,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpOutput, er
 	case errors.Is(err, store.ErrExists):
 		return nil, errs.New(errs.UsernameExists, "User already exists")
 	case err != nil:
-		return nil, mapStoreErr(cfg, err)
+		return nil, mapUniqueErr(cfg, err, true)
 	}
 	out := &SignUpOutput{UserConfirmed: u.Status == StatusConfirmed, UserSub: u.Sub, User: u}
 	if send {

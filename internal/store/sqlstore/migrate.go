@@ -139,6 +139,17 @@ var migrations = [][]string{
 		)`,
 		`CREATE INDEX auth_sessions_expires ON auth_sessions (expires)`,
 	},
+	// 3: hosted-UI domains.
+	{
+		`CREATE TABLE domains (
+			domain   {key} PRIMARY KEY,
+			pool_id  {key} NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+			custom   {bool} NOT NULL,
+			config   TEXT,
+			created  BIGINT NOT NULL
+		)`,
+		`CREATE INDEX domains_pool ON domains (pool_id, domain)`,
+	},
 }
 
 // migrate applies the migrations the database lacks, each in its own
