@@ -19,8 +19,10 @@ const (
 	// maxJWKSBytes bounds the JWKS document read from the issuer (Cognito's holds two keys,
 	// under 1 KiB).
 	maxJWKSBytes = 1 << 20
-	// minRSABits: keys shorter than this are ignored (Cognito and Cogito sign with 2048).
+	// minRSABits and maxRSABits bound the keys used (Cognito and Cogito sign with 2048
+	// bits): shorter ones are weak, longer ones would make each verification costly.
 	minRSABits = 2048
+	maxRSABits = 4096
 )
 
 // keySet is one fetched JWKS: the usable signing keys by kid, and until when the issuer
@@ -94,6 +96,10 @@ func (v *Verifier) keySlow(ctx context.Context, kid string) (*rsa.PublicKey, err
 // fallback decides when no fetch can be made now: the last one just happened (rate limit)
 // or failed.
 func (v *Verifier) fallback(ks *keySet, k *rsa.PublicKey, known bool, now time.Time, lastErr error, kid string) (*rsa.PublicKey, error) {
+	fetchFailed := lastErr != nil
+	if lastErr == nil {
+		lastErr = errors.New("no fetch allowed yet")
+	}
 	if known {
 		// Expired but refetching is rate-limited or failing: keep using the cached key for a
 		// while rather than rejecting every token during an issuer outage.
@@ -103,10 +109,10 @@ func (v *Verifier) fallback(ks *keySet, k *rsa.PublicKey, known bool, now time.T
 		return nil, fmt.Errorf("%w: cached JWKS expired at %s and refetching %s failed: %w",
 			ErrKeysUnavailable, ks.expires.UTC().Format(time.RFC3339), v.jwksURL, lastErr)
 	}
-	if lastErr != nil {
-		return nil, fmt.Errorf("%w: kid %q not cached and fetching %s failed: %w", ErrKeysUnavailable, kid, v.jwksURL, lastErr)
+	if !fetchFailed {
+		return nil, fmt.Errorf("%w: kid %q is not in %s", ErrUnknownKey, kid, v.jwksURL)
 	}
-	return nil, fmt.Errorf("%w: kid %q is not in %s", ErrUnknownKey, kid, v.jwksURL)
+	return nil, fmt.Errorf("%w: kid %q not cached and fetching %s failed: %w", ErrKeysUnavailable, kid, v.jwksURL, lastErr)
 }
 
 // startFetch starts a JWKS fetch; v.mu must be held. The fetch runs on its own goroutine
@@ -191,7 +197,7 @@ func parseJWKS(body []byte) (map[string]*rsa.PublicKey, error) {
 		// Only RSA public keys: an "oct" key would be an HMAC secret (the key-confusion
 		// attack), and a published private key is an issuer bug not to build on.
 		pub, ok := jwk.Key.(*rsa.PublicKey)
-		if !ok || pub.N.BitLen() < minRSABits {
+		if !ok || pub.N.BitLen() < minRSABits || pub.N.BitLen() > maxRSABits {
 			continue
 		}
 		if _, dup := keys[jwk.KeyID]; !dup {

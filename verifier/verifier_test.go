@@ -232,6 +232,24 @@ func mint(t testing.TB, key any, kid string, alg jose.SignatureAlgorithm, claims
 	return tok
 }
 
+func mintWith(t testing.TB, key any, kid string, opts *jose.SignerOptions, claims map[string]any) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, opts)
+	if err != nil {
+		t.Fatalf("NewSigner: %v", err)
+	}
+	payload, _ := json.Marshal(claims)
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		t.Fatalf("Sign: %v", err)
+	}
+	tok, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatalf("CompactSerialize: %v", err)
+	}
+	return tok
+}
+
 // rs256 mints a token signed by key1 as kid-1.
 func rs256(t testing.TB, claims map[string]any) string {
 	return mint(t, key1(), "kid-1", jose.RS256, claims)
@@ -337,6 +355,8 @@ func TestRejections(t *testing.T) {
 	badSig := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig)
 
 	noKid := mint(t, key1(), "", jose.RS256, id)
+	withCrit := mintWith(t, key1(), "kid-1", (&jose.SignerOptions{}).WithHeader("exp-ext", 1).WithCritical("exp-ext"), id)
+	unencoded := mintWith(t, key1(), "kid-1", (&jose.SignerOptions{}).WithBase64(false), id)
 
 	cases := []struct {
 		name  string
@@ -361,6 +381,12 @@ func TestRejections(t *testing.T) {
 		{"tampered signature", badSig, verifier.ErrInvalidSignature},
 		{"signature stripped", parts[0] + "." + parts[1] + ".", verifier.ErrInvalidSignature},
 		{"no kid", noKid, verifier.ErrMalformed},
+		{"crit extension", withCrit, verifier.ErrMalformed},
+		{"unencoded payload (RFC 7797)", unencoded, verifier.ErrMalformed},
+		{"padded signature", good + "==", verifier.ErrMalformed},
+		{"padded header", parts[0] + "=." + parts[1] + "." + parts[2], verifier.ErrMalformed},
+		{"five parts (JWE)", good + ".x.y", verifier.ErrMalformed},
+		{"header not JSON", base64.RawURLEncoding.EncodeToString([]byte("RS256")) + "." + parts[1] + "." + parts[2], verifier.ErrMalformed},
 		{"no exp", rs256(t, with(id, "exp", nil)), verifier.ErrMalformed},
 		{"exp as a string", rs256(t, with(id, "exp", fmt.Sprint(now+3600))), verifier.ErrMalformed},
 		{"sub as a number", rs256(t, with(id, "sub", 42)), verifier.ErrMalformed},
@@ -516,6 +542,7 @@ func TestJWKSFilter(t *testing.T) {
 		jose.JSONWebKey{Key: &small.PublicKey, KeyID: "small", Use: "sig", Algorithm: "RS256"},
 		jose.JSONWebKey{Key: hmacSecret, KeyID: "oct", Use: "sig"},
 		jose.JSONWebKey{Key: key2(), KeyID: "private", Use: "sig", Algorithm: "RS256"},
+		jose.JSONWebKey{Key: hugeKey(), KeyID: "huge", Use: "sig", Algorithm: "RS256"},
 	)
 	claims := e.idClaims()
 	e.mustVerify(rs256(t, claims))
@@ -524,10 +551,23 @@ func TestJWKSFilter(t *testing.T) {
 	e.wantErr(mint(t, small, "small", jose.RS256, claims), verifier.ErrUnknownKey)
 	e.wantErr(mint(t, key2(), "private", jose.RS256, claims), verifier.ErrUnknownKey)
 	e.wantErr(mint(t, hmacSecret, "oct", jose.HS256, claims), verifier.ErrInvalidSignature)
+	e.wantErr(mint(t, key2(), "huge", jose.RS256, claims), verifier.ErrUnknownKey)
 	// A key published without use or alg (both optional in RFC 7517) is usable.
 	e.is.publishJWK(jose.JSONWebKey{Key: &key2().PublicKey, KeyID: "bare"})
 	e.clock.Advance(2 * time.Hour)
 	e.mustVerify(mint(t, key2(), "bare", jose.RS256, e.idClaims()))
+}
+
+// hugeKey is a 16384-bit RSA public key. Only its size matters: a key that long would make
+// every verification costly, so it must be ignored (go-jose's JWK parser refuses it first;
+// the verifier's own bound does not depend on go-jose's settable limit).
+func hugeKey() *rsa.PublicKey {
+	n, err := rand.Prime(rand.Reader, 64)
+	if err != nil {
+		panic(err)
+	}
+	n.Lsh(n, 16384-64).SetBit(n, 0, 1)
+	return &rsa.PublicKey{N: n, E: 65537}
 }
 
 // A token whose kid is not cached makes the verifier fetch the JWKS once more, then fail.

@@ -34,7 +34,11 @@ const (
 	// reloadAfter bounds how stale a node's view of the keys may be, so that
 	// a key another node created is published everywhere within a minute.
 	reloadAfter = time.Minute
-	rsaBits     = 2048
+	// prePublish is how long before a scheduled rotation the next key is
+	// published: longer than the JWKS max-age, so verifiers that cache the
+	// key set already know the new kid when tokens start carrying it.
+	prePublish = 30 * time.Minute
+	rsaBits    = 2048
 )
 
 // Keyring holds the pools' signing keys: it creates a pool's first key on
@@ -53,6 +57,7 @@ type Keyring struct {
 type poolKeys struct {
 	loaded time.Time
 	active *activeKey
+	newest time.Time // Created of the newest key, future ones included
 	public map[string]*rsa.PublicKey
 	jwks   []byte // {"keys":[...]} of every published key
 }
@@ -92,8 +97,19 @@ func (k *Keyring) keys(ctx context.Context, poolID string, needActive bool) (*po
 			return nil, err
 		}
 	}
+	if needActive && pk.active != nil && pk.active.retires.Sub(now) < prePublish && !pk.newest.After(now) {
+		// Publish the successor now; it signs from the moment the current
+		// key retires.
+		if err := k.create(ctx, poolID, pk.active.retires); err != nil {
+			return nil, err
+		}
+		var err error
+		if pk, err = k.load(ctx, poolID); err != nil {
+			return nil, err
+		}
+	}
 	if needActive && (pk.active == nil || !now.Before(pk.active.retires)) {
-		if err := k.create(ctx, poolID); err != nil {
+		if err := k.create(ctx, poolID, now); err != nil {
 			return nil, err
 		}
 		var err error
@@ -130,6 +146,9 @@ func (k *Keyring) load(ctx context.Context, poolID string) (*poolKeys, error) {
 		}
 		pk.public[sk.KID] = pub
 		published = append(published, jwk)
+		if sk.Created.After(pk.newest) {
+			pk.newest = sk.Created
+		}
 		if pk.active == nil && now.Before(sk.Retires) && !now.Before(sk.Created) {
 			der, err := k.Sealer.Open(sk.Private, poolID+"/"+sk.KID)
 			if err != nil {
@@ -159,8 +178,9 @@ func (k *Keyring) load(ctx context.Context, poolID string) (*poolKeys, error) {
 	return pk, nil
 }
 
-// create generates, seals and stores a new key for the pool.
-func (k *Keyring) create(ctx context.Context, poolID string) error {
+// create generates, seals and stores a new key for the pool that signs from
+// activates on.
+func (k *Keyring) create(ctx context.Context, poolID string, activates time.Time) error {
 	priv, err := rsa.GenerateKey(rand.Reader, rsaBits)
 	if err != nil {
 		return err
@@ -180,11 +200,10 @@ func (k *Keyring) create(ctx context.Context, poolID string) error {
 	if err != nil {
 		return err
 	}
-	now := k.now()
-	retires := now.Add(k.rotateAfter())
+	retires := activates.Add(k.rotateAfter())
 	return k.Store.CreateSigningKey(ctx, &store.SigningKey{
 		PoolID: poolID, KID: jwk.KeyID, Private: k.Sealer.Seal(der, poolID+"/"+jwk.KeyID), Public: pub,
-		Created: now, Retires: retires, Expires: retires.Add(MaxTokenLifetime + time.Hour),
+		Created: activates, Retires: retires, Expires: retires.Add(MaxTokenLifetime + time.Hour),
 	})
 }
 
@@ -246,7 +265,7 @@ func (k *Keyring) PublicKey(ctx context.Context, poolID, kid string) (*rsa.Publi
 func (k *Keyring) Rotate(ctx context.Context, poolID string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if err := k.create(ctx, poolID); err != nil {
+	if err := k.create(ctx, poolID, k.now()); err != nil {
 		return err
 	}
 	_, err := k.load(ctx, poolID)
