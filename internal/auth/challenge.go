@@ -24,7 +24,7 @@ type Response struct {
 }
 
 // challenges is the dispatch table of ChallengeName.
-var challenges = map[string]func(s *Service, ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Result, error){
+var challenges = map[string]func(s *Service, ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Step, error){
 	"PASSWORD_VERIFIER":     (*Service).passwordVerifier,
 	"NEW_PASSWORD_REQUIRED": (*Service).newPassword,
 }
@@ -51,11 +51,24 @@ func (s *Service) Respond(ctx context.Context, r *Response) (*Result, error) {
 	if err := c.CheckSecretHash(r.Responses["USERNAME"], r.Responses["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	return handler(s, ctx, pool, c, r)
+	step, err := handler(s, ctx, pool, c, r)
+	if err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, pool, c, step)
+}
+
+// RespondNewPassword is the hosted UI's answer to NEW_PASSWORD_REQUIRED.
+func (s *Service) RespondNewPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, session, newPassword string, attrs map[string]string) (*Step, error) {
+	responses := map[string]string{"NEW_PASSWORD": newPassword}
+	for k, v := range attrs {
+		responses["userAttributes."+k] = v
+	}
+	return s.newPassword(ctx, pool, c, &Response{ClientID: c.ID, ChallengeName: "NEW_PASSWORD_REQUIRED", Session: session, Responses: responses})
 }
 
 // newPasswordChallenge asks a user with a temporary password for a new one.
-func (s *Service) newPasswordChallenge(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, authTime time.Time, admin bool) (*Result, error) {
+func (s *Service) newPasswordChallenge(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, authTime time.Time, admin bool) (*Step, error) {
 	handle, err := s.newSession(ctx, pool, c, u.UsernameKey, &session{
 		Challenge: "NEW_PASSWORD_REQUIRED", Username: u.Username, AuthTime: authTime, Admin: admin})
 	if err != nil {
@@ -78,7 +91,7 @@ func (s *Service) newPasswordChallenge(ctx context.Context, pool *userpool.Pool,
 	}
 	attrJSON, _ := json.Marshal(attrs)
 	reqJSON, _ := json.Marshal(required)
-	return &Result{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: handle, ChallengeParameters: map[string]string{
+	return &Step{Challenge: "NEW_PASSWORD_REQUIRED", Session: handle, ChallengeParameters: map[string]string{
 		"USER_ID_FOR_SRP":    u.Username,
 		"requiredAttributes": string(reqJSON),
 		"userAttributes":     string(attrJSON),
@@ -88,7 +101,7 @@ func (s *Service) newPasswordChallenge(ctx context.Context, pool *userpool.Pool,
 // newPassword answers NEW_PASSWORD_REQUIRED: the new password and any
 // required attributes. A reply that fails validation leaves the session
 // usable so the user can correct it, as Cognito does.
-func (s *Service) newPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Result, error) {
+func (s *Service) newPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Step, error) {
 	st, err := s.peekSession(ctx, r.Session, c)
 	if err != nil {
 		return nil, err
@@ -118,9 +131,5 @@ func (s *Service) newPassword(ctx context.Context, pool *userpool.Pool, c *userp
 	if err != nil {
 		return nil, err
 	}
-	tok, err := s.issue(ctx, pool, c, u, issueOpts{authTime: st.AuthTime})
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Tokens: tok, ChallengeParameters: map[string]string{}}, nil
+	return &Step{User: u, AuthTime: st.AuthTime}, nil
 }

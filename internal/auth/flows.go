@@ -93,10 +93,36 @@ func (s *Service) findForSignIn(ctx context.Context, pool *userpool.Pool, c *use
 
 // passwordFlow is USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
 func (s *Service) passwordFlow(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error) {
-	name, pw := req.Params["USERNAME"], req.Params["PASSWORD"]
+	name := req.Params["USERNAME"]
 	if err := c.CheckSecretHash(name, req.Params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
+	step, err := s.checkPassword(ctx, pool, c, name, req.Params["PASSWORD"], req.Admin)
+	if err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, pool, c, step)
+}
+
+// Step is where a sign-in stands: signed in (User set) or facing a
+// challenge. The API turns a completed step into tokens; the hosted UI into
+// a browser session and an authorization response.
+type Step struct {
+	User                *store.User
+	AuthTime            time.Time
+	Challenge           string
+	Session             string
+	ChallengeParameters map[string]string
+}
+
+// PasswordSignIn is the hosted UI's sign-in: the same checks, lockout and
+// challenges as USER_PASSWORD_AUTH.
+func (s *Service) PasswordSignIn(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name, pw string) (*Step, error) {
+	return s.checkPassword(ctx, pool, c, name, pw, false)
+}
+
+// checkPassword verifies a user's password and status.
+func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name, pw string, admin bool) (*Step, error) {
 	if pw == "" {
 		return nil, errs.Param("Missing required parameter PASSWORD")
 	}
@@ -119,7 +145,19 @@ func (s *Service) passwordFlow(ctx context.Context, pool *userpool.Pool, c *user
 	if err != nil || !rec.Verify(pw) {
 		return nil, s.failed(ctx, pool, u)
 	}
-	return s.passwordVerified(ctx, pool, c, u, req.Admin)
+	return s.passwordVerified(ctx, pool, c, u, admin)
+}
+
+// finish turns a step into the API's reply: tokens, or the challenge.
+func (s *Service) finish(ctx context.Context, pool *userpool.Pool, c *userpool.Client, step *Step) (*Result, error) {
+	if step.User == nil {
+		return &Result{ChallengeName: step.Challenge, Session: step.Session, ChallengeParameters: step.ChallengeParameters}, nil
+	}
+	tok, err := s.Issue(ctx, pool, c, step.User, IssueOptions{AuthTime: step.AuthTime})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tokens: tok, ChallengeParameters: map[string]string{}}, nil
 }
 
 // preCheck refuses users who may not sign in whatever their password.
@@ -138,7 +176,7 @@ func (s *Service) preCheck(u *store.User) error {
 }
 
 // passwordVerified continues a sign-in after the password proved right.
-func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, admin bool) (*Result, error) {
+func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, admin bool) (*Step, error) {
 	u, err := s.succeeded(ctx, pool, u)
 	if err != nil {
 		return nil, err
@@ -154,11 +192,7 @@ func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *
 		}
 		return s.newPasswordChallenge(ctx, pool, c, u, now, admin)
 	}
-	tok, err := s.issue(ctx, pool, c, u, issueOpts{authTime: now})
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Tokens: tok, ChallengeParameters: map[string]string{}}, nil
+	return &Step{User: u, AuthTime: now}, nil
 }
 
 // Lockout: Cognito locks a user out after repeated failures, starting after

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"sort"
@@ -20,13 +21,16 @@ import (
 // access token call the user's own API operations (GetUser, ...).
 const AdminScope = "aws.cognito.signin.user.admin"
 
-type issueOpts struct {
-	authTime time.Time
+// IssueOptions shape the tokens of a sign-in.
+type IssueOptions struct {
+	AuthTime time.Time
+	// Scopes granted through OAuth; none means an API sign-in, whose access
+	// token carries aws.cognito.signin.user.admin and which gets an ID token.
+	Scopes []string
+	// Nonce of the OpenID authentication request, echoed in the ID token.
+	Nonce string
 	// family continues a refresh token's family; empty starts a new one.
 	family string
-	// noRefresh: a refresh returns no new refresh token (unless rotation).
-	noRefresh bool
-	scopes    []string
 }
 
 // refreshData is what a stored refresh token remembers of its sign-in.
@@ -35,10 +39,10 @@ type refreshData struct {
 }
 
 // issue mints ID, access and (for a new sign-in) refresh tokens.
-func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, o issueOpts) (*TokenSet, error) {
+func (s *Service) Issue(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, o IssueOptions) (*TokenSet, error) {
 	now := s.now()
 	accessTTL, idTTL, refreshTTL := c.Config.Validity()
-	scopes := o.scopes
+	scopes := o.Scopes
 	if len(scopes) == 0 {
 		scopes = []string{AdminScope}
 	}
@@ -47,10 +51,10 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	if family == "" {
 		family = uuid.NewString()
 		raw, hash := newRefreshToken()
-		data, _ := json.Marshal(refreshData{Scopes: o.scopes})
+		data, _ := json.Marshal(refreshData{Scopes: o.Scopes})
 		if err := s.Store.CreateRefreshToken(ctx, &store.RefreshToken{
 			Hash: hash, PoolID: pool.ID, ClientID: c.ID, UsernameKey: u.UsernameKey, Family: family,
-			AuthTime: o.authTime, Created: now, Expires: now.Add(refreshTTL), Data: data,
+			AuthTime: o.AuthTime, Created: now, Expires: now.Add(refreshTTL), Data: data,
 		}); err != nil {
 			return nil, err
 		}
@@ -65,7 +69,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	base := func(ttl time.Duration) map[string]any {
 		return map[string]any{
 			"sub": u.Sub, "iss": iss, "origin_jti": family, "event_id": eventID,
-			"auth_time": o.authTime.Unix(), "iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": uuid.NewString(),
+			"auth_time": o.AuthTime.Unix(), "iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": uuid.NewString(),
 		}
 	}
 	access := base(accessTTL)
@@ -76,16 +80,26 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	if names := groupNames(groups); len(names) > 0 {
 		access["cognito:groups"] = names
 	}
+	oauth := len(o.Scopes) > 0
+	if oauth {
+		access["version"] = 2
+	}
 	if out.AccessToken, err = s.Keys.Sign(ctx, pool.ID, access); err != nil {
 		return nil, err
 	}
-	if !hasScope(o.scopes, "openid") && len(o.scopes) > 0 {
+	if oauth && !hasScope(o.Scopes, "openid") {
 		return out, nil // OAuth without openid: no ID token
 	}
 	id := base(idTTL)
 	id["token_use"] = "id"
 	id["aud"] = c.ID
 	id["cognito:username"] = u.Username
+	if oauth {
+		id["at_hash"] = atHash(out.AccessToken)
+	}
+	if o.Nonce != "" {
+		id["nonce"] = o.Nonce
+	}
 	for k, v := range idAttributes(pool, c, u) {
 		id[k] = v
 	}
@@ -103,6 +117,30 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 		return nil, err
 	}
 	return out, nil
+}
+
+// atHash is OpenID Connect's at_hash: the left half of the SHA-256 of the
+// access token, base64url.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// ClientCredentials mints a machine-to-machine access token for a client:
+// sub is the client, scope the resource-server scopes granted.
+func (s *Service) ClientCredentials(ctx context.Context, pool *userpool.Pool, c *userpool.Client, scopes []string) (*TokenSet, error) {
+	now := s.now()
+	accessTTL, _, _ := c.Config.Validity()
+	claims := map[string]any{
+		"sub": c.ID, "client_id": c.ID, "iss": s.Issuer(pool.ID), "token_use": "access",
+		"scope": strings.Join(scopes, " "), "auth_time": now.Unix(), "iat": now.Unix(),
+		"exp": now.Add(accessTTL).Unix(), "jti": uuid.NewString(), "version": 2,
+	}
+	tok, err := s.Keys.Sign(ctx, pool.ID, claims)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenSet{AccessToken: tok, ExpiresIn: int32(accessTTL / time.Second), TokenType: "Bearer"}, nil
 }
 
 func hasScope(scopes []string, s string) bool {

@@ -115,7 +115,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, c *userpool.
 	}
 	var data refreshData
 	_ = json.Unmarshal(rt.Data, &data)
-	tok, err := s.issue(ctx, pool, c, u, issueOpts{authTime: rt.AuthTime, family: rt.Family, scopes: data.Scopes})
+	tok, err := s.Issue(ctx, pool, c, u, IssueOptions{AuthTime: rt.AuthTime, family: rt.Family, Scopes: data.Scopes})
 	if err != nil {
 		return nil, err
 	}

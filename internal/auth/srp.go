@@ -21,6 +21,14 @@ const timestampSkew = 5 * time.Minute
 // srpFlow is USER_SRP_AUTH: the client sends A, the server answers
 // PASSWORD_VERIFIER with the salt and B; the password never travels.
 func (s *Service) srpFlow(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error) {
+	step, err := s.srpStart(ctx, pool, c, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, pool, c, step)
+}
+
+func (s *Service) srpStart(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Step, error) {
 	name := req.Params["USERNAME"]
 	if err := c.CheckSecretHash(name, req.Params["SECRET_HASH"]); err != nil {
 		return nil, err
@@ -56,7 +64,7 @@ func (s *Service) srpFlow(ctx context.Context, pool *userpool.Pool, c *userpool.
 }
 
 func (s *Service) srpChallenge(ctx context.Context, pool *userpool.Pool, c *userpool.Client, key, username string,
-	rec *password.Record, aHex string, fake, admin bool) (*Result, error) {
+	rec *password.Record, aHex string, fake, admin bool) (*Step, error) {
 	var salt []byte
 	var v *big.Int
 	if rec != nil {
@@ -79,7 +87,7 @@ func (s *Service) srpChallenge(ctx context.Context, pool *userpool.Pool, c *user
 	if err != nil {
 		return nil, err
 	}
-	return &Result{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
+	return &Step{Challenge: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
 		"SALT":            srp.SaltHex(salt),
 		"SRP_B":           ss.B().Text(16),
 		"SECRET_BLOCK":    secretBlock(handle),
@@ -102,7 +110,7 @@ func handleOf(block string) (string, []byte, bool) {
 
 // passwordVerifier answers PASSWORD_VERIFIER: the client proves it derived
 // the same key, signing the secret block and a fresh timestamp.
-func (s *Service) passwordVerifier(ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Result, error) {
+func (s *Service) passwordVerifier(ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Step, error) {
 	block := r.Responses["PASSWORD_CLAIM_SECRET_BLOCK"]
 	sig := r.Responses["PASSWORD_CLAIM_SIGNATURE"]
 	ts := r.Responses["TIMESTAMP"]
