@@ -29,6 +29,10 @@ type IssueOptions struct {
 	Scopes []string
 	// Nonce of the OpenID authentication request, echoed in the ID token.
 	Nonce string
+	// NoRefreshToken keeps the refresh token to the server (implicit grant):
+	// it is stored, so global sign-out and revocation still reach the
+	// access token, but not returned.
+	NoRefreshToken bool
 	// family continues a refresh token's family; empty starts a new one.
 	family string
 }
@@ -58,7 +62,9 @@ func (s *Service) Issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 		}); err != nil {
 			return nil, err
 		}
-		out.RefreshToken = raw
+		if !o.NoRefreshToken {
+			out.RefreshToken = raw
+		}
 	}
 	groups, err := s.groupsOf(ctx, pool.ID, u.UsernameKey)
 	if err != nil {

@@ -44,6 +44,15 @@ func (s *Service) refreshFlow(ctx context.Context, pool *userpool.Pool, c *userp
 	return &Result{Tokens: tok, ChallengeParameters: map[string]string{}}, nil
 }
 
+// Refresh redeems a refresh token for a client that authenticated itself
+// (the OAuth token endpoint).
+func (s *Service) Refresh(ctx context.Context, pool *userpool.Pool, c *userpool.Client, raw string) (*TokenSet, error) {
+	if !c.Config.AllowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
+		return nil, errs.Param("REFRESH_TOKEN_AUTH flow not enabled for this client")
+	}
+	return s.refresh(ctx, pool, c, raw, nil)
+}
+
 // RefreshWithSecret is GetTokensFromRefreshToken: the client authenticates
 // with its secret rather than a SECRET_HASH.
 func (s *Service) RefreshWithSecret(ctx context.Context, clientID, clientSecret, raw string) (*TokenSet, error) {
@@ -217,6 +226,12 @@ var errBadAccess = errs.New(errs.NotAuthorized, "Invalid Access Token")
 // the pool's key, unexpired, not revoked (global sign-out, RevokeToken), of
 // a user who still exists and is enabled, with the admin scope.
 func (s *Service) CheckAccessToken(ctx context.Context, raw string) (*AccessToken, error) {
+	return s.CheckAccessTokenScope(ctx, raw, AdminScope)
+}
+
+// CheckAccessTokenScope is CheckAccessToken requiring another scope (the
+// userInfo endpoint needs openid).
+func (s *Service) CheckAccessTokenScope(ctx context.Context, raw, scope string) (*AccessToken, error) {
 	if raw == "" {
 		return nil, errs.Param("1 validation error detected: Value null at 'accessToken' failed to satisfy constraint: Member must not be null")
 	}
@@ -250,8 +265,8 @@ func (s *Service) CheckAccessToken(ctx context.Context, raw string) (*AccessToke
 	if !s.now().Before(time.Unix(int64(exp), 0)) {
 		return nil, errs.New(errs.NotAuthorized, "Access Token has expired")
 	}
-	scope, _ := claims["scope"].(string)
-	if !hasScope(strings.Fields(scope), AdminScope) {
+	granted, _ := claims["scope"].(string)
+	if !hasScope(strings.Fields(granted), scope) {
 		return nil, errs.New(errs.NotAuthorized, "Access Token does not have required scopes")
 	}
 	family, _ := claims["origin_jti"].(string)
