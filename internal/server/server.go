@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"github.com/cogito-idp/cogito/internal/api/cognitoidp"
+	"github.com/cogito-idp/cogito/internal/api/hostedui"
+	"github.com/cogito-idp/cogito/internal/api/oauth2"
 	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/config"
 	"github.com/cogito-idp/cogito/internal/messages"
+	"github.com/cogito-idp/cogito/internal/oauth"
 	"github.com/cogito-idp/cogito/internal/sigv4"
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/store/sqlstore"
@@ -62,7 +65,9 @@ type Server struct {
 	pools    *userpool.Service
 	users    *users.Service
 	auth     *auth.Service
+	oauth    *oauth.Service
 	keys     *tokens.Keyring
+	domains  domainCache
 	outbox   *messages.Outbox
 	listener net.Listener
 	http     *http.Server
@@ -129,6 +134,7 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	}
 	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
 	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer}
+	s.oauth = &oauth.Service{Store: st, Pools: s.pools, Auth: s.auth}
 
 	if opts.ConfigFile != "" {
 		if err := config.ApplyFile(ctx, s.pools, s.users, opts.ConfigFile, log); err != nil {
@@ -224,7 +230,7 @@ func (s *Server) RotateSigningKey(ctx context.Context, poolID string) error {
 func (s *Server) Keys() *tokens.Keyring { return s.keys }
 
 func (s *Server) routes() http.Handler {
-	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Auth: s.auth, Log: s.log, PublicURL: s.opts.PublicURL}
+	api := &cognitoidp.Handler{Pools: s.pools, Users: s.users, Auth: s.auth, OAuth: s.oauth, Log: s.log, PublicURL: s.opts.PublicURL}
 	if s.opts.AccessKeyID != "" {
 		v := &sigv4.Verifier{Service: "cognito-idp", Credentials: func(id string) (string, bool) {
 			if id == s.opts.AccessKeyID {
@@ -240,12 +246,21 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /{$}", api)
 	mux.HandleFunc("GET /health", s.health)
-	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.jwks)
-	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.discovery)
+	site := s.siteMux()
+	mux.Handle("/{pool}/{rest...}", s.byPoolPath(site))
 	if s.outbox != nil {
 		mux.HandleFunc("GET /_local/outbox", s.listOutbox)
 	}
-	return withHeaders(mux)
+	return withHeaders(s.byHost(site, mux))
+}
+
+// siteMux is the mux of a pool's site: the OAuth 2.0 endpoints and the
+// hosted UI, at root paths (byPoolPath and byHost put the site in context).
+func (s *Server) siteMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	(&oauth2.Handler{OAuth: s.oauth, Keys: s.keys, Issuer: s.Issuer, Log: s.log}).Register(mux)
+	(&hostedui.Handler{OAuth: s.oauth, Auth: s.auth, Users: s.users, Pools: s.pools, Log: s.log}).Register(mux)
+	return mux
 }
 
 // sigv4Error carries a signature failure to the API edge with AWS's type.

@@ -136,21 +136,23 @@ func TestLoadKEK(t *testing.T) {
 		// written it, finds it empty and fails ("create key encryption key:
 		// open : no such file or directory").
 		knownGap(t, "LoadKEK fails for a caller that loses the race to create the key file")
-		file := filepath.Join(t.TempDir(), "key-encryption.key")
-		const n = 16
-		keys := make([][]byte, n)
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() { keys[i], errs[i] = tokens.LoadKEK("", file) })
-		}
-		wg.Wait()
-		for i := range n {
-			if errs[i] != nil {
-				t.Fatalf("caller %d: %v", i, errs[i])
+		for round := range 20 {
+			file := filepath.Join(t.TempDir(), "key-encryption.key")
+			const n = 16
+			keys := make([][]byte, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { keys[i], errs[i] = tokens.LoadKEK("", file) })
 			}
-			if !bytes.Equal(keys[i], keys[0]) {
-				t.Fatalf("caller %d got another key than caller 0", i)
+			wg.Wait()
+			for i := range n {
+				if errs[i] != nil {
+					t.Fatalf("round %d, caller %d: %v", round, i, errs[i])
+				}
+				if !bytes.Equal(keys[i], keys[0]) {
+					t.Fatalf("round %d: caller %d got another key than caller 0", round, i)
+				}
 			}
 		}
 	})

@@ -449,23 +449,19 @@ var (
 		"ADMIN_NO_SRP_AUTH": true, "CUSTOM_AUTH_FLOW_ONLY": true, "USER_PASSWORD_AUTH": true,
 		"ALLOW_ADMIN_USER_PASSWORD_AUTH": true, "ALLOW_CUSTOM_AUTH": true, "ALLOW_USER_PASSWORD_AUTH": true,
 		"ALLOW_USER_SRP_AUTH": true, "ALLOW_REFRESH_TOKEN_AUTH": true, "ALLOW_USER_AUTH": true,
+		"ALLOW_CLIENT_TOKEN_AUTH": true,
 	}
 	standardScopes = map[string]bool{
 		"phone": true, "email": true, "openid": true, "profile": true, "aws.cognito.signin.user.admin": true,
 	}
 )
 
-// ScopeChecker reports whether a resource-server scope exists in a pool.
-// Resource servers arrive with the OAuth work; until then no custom scope
-// exists, exactly as in a pool that has none.
-var ScopeChecker func(pool *Config, scope string) bool
-
 // validateClient checks a client's settings against Cognito's rules.
 func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 	legacy, modern := false, false
 	for _, f := range c.ExplicitAuthFlows {
 		if !allFlows[f] {
-			return errs.Param("1 validation error detected: Value '[%s]' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]]", f)
+			return errs.Param("1 validation error detected: Value '[%s]' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH, ALLOW_CLIENT_TOKEN_AUTH]]", f)
 		}
 		if strings.HasPrefix(f, "ALLOW_") {
 			modern = true
@@ -475,6 +471,16 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 	}
 	if legacy && modern {
 		return errs.Param("ExplicitAuthFlows cannot mix the legacy values (ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH) with the ALLOW_ values.")
+	}
+	// GetClientToken's flow (machine-to-machine) excludes every user flow and
+	// needs the client secret it authenticates with.
+	if contains(c.ExplicitAuthFlows, "ALLOW_CLIENT_TOKEN_AUTH") {
+		if len(c.ExplicitAuthFlows) > 1 {
+			return errs.Param("ALLOW_CLIENT_TOKEN_AUTH must be the only authentication flow of an app client; it cannot be combined with other ExplicitAuthFlows.")
+		}
+		if !hasSecret {
+			return errs.Param("ALLOW_CLIENT_TOKEN_AUTH requires an app client with a client secret.")
+		}
 	}
 	units := TokenValidityUnits{}
 	if c.TokenValidityUnits != nil {
@@ -562,7 +568,7 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 			}
 			continue
 		}
-		if ScopeChecker == nil || !ScopeChecker(pool, sc) {
+		if !pool.HasScope(sc) {
 			return errs.New(errs.ScopeDoesNotExist, "Invalid scope requested: %s", sc)
 		}
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	SoftwareTokenMfaConfiguration *EnabledFlag           `json:"SoftwareTokenMfaConfiguration,omitempty"`
 	EmailMfaConfiguration         *EmailMfaConfiguration `json:"EmailMfaConfiguration,omitempty"`
 	WebAuthnConfiguration         *WebAuthnConfiguration `json:"WebAuthnConfiguration,omitempty"`
+	// Managed by their own operations (CreateResourceServer ...,
+	// SetUICustomization), not part of UserPoolType, and never taken from
+	// CreateUserPool / UpdateUserPool input.
+	ResourceServers  []ResourceServer           `json:"ResourceServers,omitempty"`
+	UICustomizations map[string]UICustomization `json:"UICustomizations,omitempty"` // key: client id or "ALL"
 }
 
 // Policies is Cognito's UserPoolPolicyType.

@@ -129,6 +129,7 @@ func validateNewPool(in PoolInput) (*Pool, error) {
 		return nil, err
 	}
 	cfg := in.Config
+	cfg.ResourceServers, cfg.UICustomizations = nil, nil // set only through their own operations
 	if len(cfg.UsernameAttributes) > 0 && len(cfg.AliasAttributes) > 0 {
 		return nil, errs.Param("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
@@ -220,6 +221,7 @@ func (s *Service) UpdatePool(ctx context.Context, id string, in PoolInput) (*Poo
 		cfg.SoftwareTokenMfaConfiguration = old.SoftwareTokenMfaConfiguration
 		cfg.EmailMfaConfiguration = old.EmailMfaConfiguration
 		cfg.WebAuthnConfiguration = old.WebAuthnConfiguration
+		cfg.ResourceServers, cfg.UICustomizations = old.ResourceServers, old.UICustomizations
 		if in.UserPoolTags == nil {
 			cfg.UserPoolTags = old.UserPoolTags
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/errs"
+	"github.com/cogito-idp/cogito/internal/oauth"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -32,6 +33,7 @@ type Handler struct {
 	Pools *userpool.Service
 	Users *users.Service
 	Auth  *auth.Service
+	OAuth *oauth.Service
 	Log   *slog.Logger
 	// PublicURL is the base of the pools' issuers; confirmation links point
 	// under it ({PublicURL}/{poolId}/confirmUser).

@@ -42,8 +42,22 @@ func (h *Handler) poolType(ctx context.Context, p *userpool.Pool, withCount bool
 	cfg := p.Config
 	// Settings of SetUserPoolMfaConfig are not part of UserPoolType.
 	cfg.SmsMfaConfiguration, cfg.SoftwareTokenMfaConfiguration, cfg.EmailMfaConfiguration, cfg.WebAuthnConfiguration = nil, nil, nil, nil
+	// Nor are resource servers and UI customizations, which have their own operations.
+	cfg.ResourceServers, cfg.UICustomizations = nil, nil
 	out := &userPoolType{Id: p.ID, Name: p.Name, Arn: h.Pools.Arn(p.ID), CreationDate: epoch(p.Created),
 		LastModifiedDate: epoch(p.Modified), Config: cfg}
+	// Domain is the prefix domain, CustomDomain the custom one.
+	domains, err := h.Pools.Domains(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range domains {
+		if d.Custom {
+			out.CustomDomain = d.Domain
+		} else {
+			out.Domain = d.Domain
+		}
+	}
 	if withCount {
 		n, err := h.Pools.Store.CountUsers(ctx, p.ID)
 		if err != nil {
@@ -92,6 +106,17 @@ func updateUserPool(ctx context.Context, h *Handler, req *updateUserPoolRequest)
 }
 
 func deleteUserPool(ctx context.Context, h *Handler, req *poolRequest) (any, error) {
+	if err := userpool.ValidatePoolID(req.UserPoolId); err != nil {
+		return nil, err
+	}
+	// Cognito refuses to delete a pool that still has a domain.
+	domains, err := h.Pools.Domains(ctx, req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if len(domains) > 0 {
+		return nil, errs.Param("User pool cannot be deleted. It has a domain configured that should be deleted first.")
+	}
 	return nil, h.Pools.DeletePool(ctx, req.UserPoolId)
 }
 
