@@ -267,8 +267,8 @@ func TestSeedWebApp(t *testing.T) {
 		if page.Status != http.StatusOK || !strings.HasSuffix(page.URL.Path, "/"+pool+"/login") {
 			t.Fatalf("unauthenticated visit ended at %s (%d), want Cogito's sign-in page", page.URL, page.Status)
 		}
-		if !strings.HasPrefix(chain[1].URL.String(), issuer+"/oauth2/authorize?") {
-			t.Errorf("the app sent the browser to %s, want %s/oauth2/authorize", chain[1].URL, issuer)
+		if len(chain) < 3 || !strings.HasPrefix(chain[2].URL.String(), issuer+"/oauth2/authorize?") {
+			t.Errorf("the app did not send the browser to %s/oauth2/authorize (chain %v)", issuer, urlsOf(chain))
 		}
 		// Sign in with the temporary password (the email in another case):
 		// the hosted UI asks for a new password.
@@ -365,7 +365,7 @@ func TestSeedWebApp(t *testing.T) {
 			t.Fatalf("logout ended at %s (%d), want %s/signed-out", last.URL, last.Status, app.base)
 		}
 		if len(chain) < 3 || !strings.HasPrefix(chain[1].URL.String(), issuer+"/logout?") {
-			t.Errorf("logout did not pass through Cogito's /logout")
+			t.Errorf("logout did not pass through Cogito's /logout (chain %v)", urlsOf(chain))
 		}
 		if _, ok := b.cookie(app.base+"/", appAccess); ok {
 			t.Error("the app's access-token cookie survived logout")
@@ -397,4 +397,12 @@ func TestSeedWebApp(t *testing.T) {
 // for localhost.
 func appBaseOf(ln net.Listener) string {
 	return fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+}
+
+func urlsOf(chain []*oaPage) []string {
+	var out []string
+	for _, p := range chain {
+		out = append(out, fmt.Sprintf("%d %s", p.Status, p.URL))
+	}
+	return out
 }

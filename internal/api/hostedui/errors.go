@@ -34,7 +34,7 @@ var rewordings = map[string]string{
 // userMessage turns an error from a domain call into a sentence for the
 // page. ok is false for failures that are not the user's to fix (store
 // errors ...): the caller logs them and shows the server-error page.
-func userMessage(err error, label func(attr string) string) (msg string, ok bool) {
+func userMessage(err error) (msg string, ok bool) {
 	e, isDomain := errs.As(err)
 	if !isDomain {
 		return "", false
@@ -60,9 +60,9 @@ func userMessage(err error, label func(attr string) string) (msg string, ok bool
 		rest := strings.TrimPrefix(m, "Attributes did not conform to the schema: ")
 		if name, detail, cut := strings.Cut(rest, ": "); cut {
 			if strings.HasPrefix(detail, "The attribute ") && strings.HasSuffix(detail, " is required") {
-				return label(name) + " is required.", true
+				return attrLabel(name) + " is required.", true
 			}
-			return label(name) + ": " + detail, true
+			return attrLabel(name) + ": " + detail, true
 		}
 		return rest, true
 	case strings.HasPrefix(m, "Password did not conform with policy: "):
@@ -96,12 +96,17 @@ func lowerFirst(s string) string {
 // showError puts a domain error on the page being re-rendered and returns
 // the status to render it with: 200 for what the user can correct, 500
 // (logged, no details shown) for anything else.
-func (h *Handler) showError(r *http.Request, p *page, err error, label func(string) string) int {
-	msg, ok := userMessage(err, label)
+func (h *Handler) showError(r *http.Request, p *page, err error) int {
+	msg, ok := userMessage(err)
 	if !ok {
 		h.logError(r.Context(), "hosted UI request failed", "path", r.URL.Path, "err", err)
 		p.Error = "Something went wrong on our side. Please try again in a moment."
 		return http.StatusInternalServerError
+	}
+	if p.signIn != "" && p.signIn != "username" {
+		// Pools that sign in with an email or phone number never show a
+		// "username" to their users.
+		msg = strings.ReplaceAll(msg, "username", p.signIn)
 	}
 	p.Error = msg
 	return http.StatusOK

@@ -29,6 +29,26 @@ func usernameField(cfg *userpool.Config, value string) field {
 	return f
 }
 
+// signInField is the name input of the pages for existing accounts
+// (sign-in, recovery, confirmation): pools with alias attributes also
+// take a verified email or phone number there.
+func signInField(cfg *userpool.Config, value string) field {
+	f := usernameField(cfg, value)
+	if len(cfg.UsernameAttributes) > 0 {
+		return f
+	}
+	email, phone := cfg.AliasAttribute("email"), cfg.AliasAttribute("phone_number")
+	switch {
+	case email && phone:
+		f.Label = "Username, email or phone number"
+	case email:
+		f.Label = "Username or email"
+	case phone:
+		f.Label = "Username or phone number"
+	}
+	return f
+}
+
 // signInWith says, in the pool's words, what the sign-in name is.
 func signInWith(cfg *userpool.Config) string {
 	return strings.ToLower(usernameField(cfg, "").Label)

@@ -15,7 +15,7 @@ func (h *Handler) forgotForm(w http.ResponseWriter, r *http.Request, site *oauth
 	p := h.newPage(w, r, site, req, "forgotPassword")
 	p.Title = "Reset your password"
 	p.Subtitle = "Enter your " + signInWith(cfg) + " and we'll send you a code to choose a new password."
-	p.Username = usernameField(cfg, name)
+	p.Username = signInField(cfg, name)
 	p.Username.Autofocus = true
 	return p
 }
@@ -50,7 +50,7 @@ func (h *Handler) forgotSubmit(w http.ResponseWriter, r *http.Request, site *oau
 	}
 	d, err := h.sendResetCode(r, req, name)
 	if err != nil {
-		status := h.showError(r, p, err, attrLabel)
+		status := h.showError(r, p, err)
 		withError(p)
 		h.render(w, r, status, "forgotPassword", p)
 		return
@@ -68,7 +68,7 @@ func (h *Handler) resetForm(w http.ResponseWriter, r *http.Request, site *oauth.
 	cfg := &req.Pool.Config
 	p := h.newPage(w, r, site, req, "confirmForgotPassword")
 	p.Title = "Choose a new password"
-	p.Username = usernameField(cfg, name)
+	p.Username = signInField(cfg, name)
 	p.Code = codeField(code)
 	p.Password = passwordField("password", "New password", "new-password")
 	p.Rules = policyRules(cfg)
@@ -84,7 +84,9 @@ func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request, site *oauth.
 	}
 	q := r.URL.Query()
 	p := h.resetForm(w, r, site, req, queryName(q), "")
-	p.Notice = codeNotice(q)
+	if p.Notice = codeNotice(q); p.Notice == "" {
+		p.Subtitle = "Enter the code we sent you and choose a new password."
+	}
 	h.render(w, r, http.StatusOK, "confirmForgotPassword", p)
 }
 
@@ -117,7 +119,7 @@ func (h *Handler) resetSubmit(w http.ResponseWriter, r *http.Request, site *oaut
 	if r.PostFormValue("action") == "resend" {
 		d, err := h.sendResetCode(r, req, name)
 		if err != nil {
-			fail(h.showError(r, p, err, attrLabel))
+			fail(h.showError(r, p, err))
 			return
 		}
 		redirectTo(w, r, site, req, "confirmForgotPassword", deliveryParams(d, "resent", name))
@@ -136,7 +138,7 @@ func (h *Handler) resetSubmit(w http.ResponseWriter, r *http.Request, site *oaut
 	_, err := h.Users.ConfirmForgotPassword(r.Context(), users.ConfirmForgotPasswordInput{ClientID: req.Client.ID,
 		SecretHash: secretHash(req.Client, name), Username: name, ConfirmationCode: code, Password: pw})
 	if err != nil {
-		fail(h.showError(r, p, err, attrLabel))
+		fail(h.showError(r, p, err))
 		return
 	}
 	redirectTo(w, r, site, req, "login", url.Values{"notice": {"password_reset"}, "username": {name}})

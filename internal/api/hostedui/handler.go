@@ -115,7 +115,11 @@ func basePath(site *oauth.Site) string {
 	if err != nil {
 		return ""
 	}
-	return strings.TrimRight(u.Path, "/")
+	p := strings.TrimRight(u.Path, "/")
+	if strings.HasPrefix(p, "//") {
+		p = "/" + strings.TrimLeft(p, "/") // never a scheme-relative URL
+	}
+	return p
 }
 
 // cookiePath scopes the site's cookies to its base path.

@@ -18,7 +18,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, site *oauth.
 	if p.AppName != "" {
 		p.Subtitle = "to continue to " + p.AppName
 	}
-	p.Username = usernameField(&req.Pool.Config, name)
+	p.Username = signInField(&req.Pool.Config, name)
 	p.Password = passwordField("password", "Password", "current-password")
 	focusFirst(&p.Username, &p.Password)
 	return p
@@ -77,7 +77,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, site *oaut
 		d, err := h.Users.ResendConfirmationCode(ctx, users.ResendInput{ClientID: req.Client.ID,
 			SecretHash: secretHash(req.Client, name), Username: name, LinkBase: h.linkBase(site)})
 		if err != nil {
-			h.renderLogin(w, r, h.showError(r, p, err, attrLabel), p)
+			h.renderLogin(w, r, h.showError(r, p, err), p)
 			return
 		}
 		redirectTo(w, r, site, req, "confirm", deliveryParams(d, "unconfirmed", name))
@@ -85,16 +85,12 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, site *oaut
 		d, err := h.Users.ForgotPassword(ctx, users.ForgotPasswordInput{ClientID: req.Client.ID,
 			SecretHash: secretHash(req.Client, name), Username: name})
 		if err != nil {
-			h.renderLogin(w, r, h.showError(r, p, err, attrLabel), p)
+			h.renderLogin(w, r, h.showError(r, p, err), p)
 			return
 		}
 		redirectTo(w, r, site, req, "confirmForgotPassword", deliveryParams(d, "reset_required", name))
 	default:
-		status := h.showError(r, p, err, attrLabel)
-		if e, ok := errs.As(err); ok && e.Message == "Incorrect username or password." {
-			p.Error = "Incorrect " + signInWith(cfg) + " or password."
-		}
-		h.renderLogin(w, r, status, p)
+		h.renderLogin(w, r, h.showError(r, p, err), p)
 	}
 }
 
@@ -198,7 +194,7 @@ func (h *Handler) newPasswordSubmit(w http.ResponseWriter, r *http.Request, site
 			redirectTo(w, r, site, req, "login", url.Values{"notice": {"session_expired"}})
 			return
 		}
-		status := h.showError(r, p, err, attrLabel)
+		status := h.showError(r, p, err)
 		withError(p)
 		h.render(w, r, status, "newPassword", p)
 		return

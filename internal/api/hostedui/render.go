@@ -61,8 +61,9 @@ type page struct {
 	NextURL  string
 	NextText string
 
-	base string
-	auth url.Values
+	base   string
+	auth   url.Values
+	signIn string // what the sign-in name is called: username, email ...
 }
 
 // field is one input.
@@ -107,6 +108,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, site *oauth.Si
 		p.SignUpURL = p.Link("signup")
 		p.ForgotURL = p.Link("forgotPassword")
 		p.SignUpAllowed = !req.Pool.Config.AdminCreateUserOnly()
+		p.signIn = signInWith(&req.Pool.Config)
 	}
 	if action != "" {
 		p.Action = p.Link(action)

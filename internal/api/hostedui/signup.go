@@ -37,7 +37,7 @@ func (h *Handler) signUpForm(w http.ResponseWriter, r *http.Request, site *oauth
 func (h *Handler) signUpClosed(w http.ResponseWriter, r *http.Request, site *oauth.Site, req *oauth.AuthorizeRequest) {
 	p := h.newPage(w, r, site, req, "")
 	p.Title = "Sign-up is not available"
-	p.Notice = "Accounts for " + orDefault(p.AppName, "this app") + " are created by an administrator."
+	p.Subtitle = "Accounts for " + orDefault(p.AppName, "this app") + " are created by an administrator."
 	p.NextURL, p.NextText = p.LoginURL, "Back to sign in"
 	h.render(w, r, http.StatusForbidden, "message", p)
 }
@@ -104,7 +104,7 @@ func (h *Handler) signUpSubmit(w http.ResponseWriter, r *http.Request, site *oau
 	out, err := h.Users.SignUp(r.Context(), users.SignUpInput{ClientID: req.Client.ID, SecretHash: secretHash(req.Client, name),
 		Username: name, Password: pw, UserAttributes: attrs, LinkBase: h.linkBase(site)})
 	if err != nil {
-		status := h.showError(r, p, err, attrLabel)
+		status := h.showError(r, p, err)
 		withError(p)
 		h.render(w, r, status, "signup", p)
 		return
@@ -131,7 +131,7 @@ func confirmsWithLink(cfg *userpool.Config, d *users.CodeDeliveryDetails) bool {
 func (h *Handler) confirmForm(w http.ResponseWriter, r *http.Request, site *oauth.Site, req *oauth.AuthorizeRequest, name, code string) *page {
 	p := h.newPage(w, r, site, req, "confirm")
 	p.Title = "Confirm your account"
-	p.Username = usernameField(&req.Pool.Config, name)
+	p.Username = signInField(&req.Pool.Config, name)
 	p.Code = codeField(code)
 	focusFirst(&p.Username, &p.Code)
 	return p
@@ -153,7 +153,9 @@ func (h *Handler) confirmPage(w http.ResponseWriter, r *http.Request, site *oaut
 		return
 	}
 	p := h.confirmForm(w, r, site, req, queryName(q), "")
-	p.Notice = codeNotice(q)
+	if p.Notice = codeNotice(q); p.Notice == "" {
+		p.Subtitle = "Enter the code we sent you to confirm your account."
+	}
 	h.render(w, r, http.StatusOK, "confirm", p)
 }
 
@@ -182,7 +184,7 @@ func (h *Handler) confirmSubmit(w http.ResponseWriter, r *http.Request, site *oa
 		d, err := h.Users.ResendConfirmationCode(ctx, users.ResendInput{ClientID: req.Client.ID,
 			SecretHash: secretHash(req.Client, name), Username: name, LinkBase: h.linkBase(site)})
 		if err != nil {
-			status := h.showError(r, p, err, attrLabel)
+			status := h.showError(r, p, err)
 			withError(p)
 			h.render(w, r, status, "confirm", p)
 			return
@@ -199,7 +201,7 @@ func (h *Handler) confirmSubmit(w http.ResponseWriter, r *http.Request, site *oa
 	_, err := h.Users.ConfirmSignUp(ctx, users.ConfirmSignUpInput{ClientID: req.Client.ID,
 		SecretHash: secretHash(req.Client, name), Username: name, ConfirmationCode: code})
 	if err != nil && !alreadyConfirmed(err) {
-		status := h.showError(r, p, err, attrLabel)
+		status := h.showError(r, p, err)
 		withError(p)
 		h.render(w, r, status, "confirm", p)
 		return
@@ -237,11 +239,15 @@ func (h *Handler) confirmUser(w http.ResponseWriter, r *http.Request, site *oaut
 	css, logo := h.customization(r, site, c.ID)
 	p.CustomCSS, p.LogoURL = template.CSS(css), logo
 	if err != nil && !alreadyConfirmed(err) {
-		status := h.showError(r, p, err, attrLabel)
+		status := h.showError(r, p, err)
 		if status == http.StatusOK {
 			status = http.StatusBadRequest
 		}
 		p.Title = "We couldn't confirm your account"
+		if link := h.defaultSignIn(ctx, site, c, ""); link != "" {
+			// Signing in with the password sends a new code.
+			p.NextURL, p.NextText = link, "Go to sign in"
+		}
 		h.render(w, r, status, "message", p)
 		return
 	}
@@ -286,5 +292,9 @@ func (h *Handler) defaultSignIn(ctx context.Context, site *oauth.Site, c *userpo
 	if err != nil {
 		return ""
 	}
-	return pageLink(basePath(site), "login", req.Query(), url.Values{"notice": {"confirmed"}, "username": {name}})
+	extra := url.Values{"username": {name}}
+	if name != "" {
+		extra.Set("notice", "confirmed")
+	}
+	return pageLink(basePath(site), "login", req.Query(), extra)
 }

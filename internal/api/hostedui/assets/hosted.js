@@ -51,12 +51,19 @@
       }
     };
     var rules = list.querySelectorAll("[data-rule]");
+    // Screen readers hear the state through the input's description.
+    Array.prototype.forEach.call(rules, function (li) {
+      var state = document.createElement("span");
+      state.className = "visually-hidden rule-state";
+      li.appendChild(state);
+    });
     function update() {
       var v = input.value;
       Array.prototype.forEach.call(rules, function (li) {
         var test = tests[li.getAttribute("data-rule")];
         var ok = test ? test(v, li) : false;
         li.classList.toggle("met", ok);
+        li.querySelector(".rule-state").textContent = ok ? " (done)" : "";
         // Cognito's customizable classes for the password checks.
         li.classList.toggle("passwordCheck-valid-customizable", v !== "" && ok);
         li.classList.toggle("passwordCheck-notValid-customizable", v !== "" && !ok);
