@@ -258,8 +258,10 @@ func (s *Server) routes() http.Handler {
 // hosted UI, at root paths (byPoolPath and byHost put the site in context).
 func (s *Server) siteMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	(&oauth2.Handler{OAuth: s.oauth, Keys: s.keys, Issuer: s.Issuer, Log: s.log}).Register(mux)
-	(&hostedui.Handler{OAuth: s.oauth, Auth: s.auth, Users: s.users, Pools: s.pools, Log: s.log}).Register(mux)
+	secure := strings.HasPrefix(s.opts.PublicURL, "https:")
+	(&oauth2.Handler{OAuth: s.oauth, Keys: s.keys, Issuer: s.Issuer, Log: s.log, Secure: secure}).Register(mux)
+	(&hostedui.Handler{OAuth: s.oauth, Auth: s.auth, Users: s.users, Pools: s.pools, Log: s.log, Secure: secure,
+		PublicURL: s.opts.PublicURL}).Register(mux)
 	return mux
 }
 

@@ -91,13 +91,16 @@ func (h *Handler) wrap(fn func(http.ResponseWriter, *http.Request, *oauth.Site))
 	})
 }
 
-// csp: only this origin's styles, images and form targets; inline style for
-// the pool's customization CSS; no framing (click-jacking).
-const csp = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+// csp: only this origin's styles, images and scripts; inline style for
+// the pool's customization CSS; no framing (click-jacking). Forms post to
+// this origin only; browsers also apply form-action to the redirects that
+// answer a form, so a page serving an authorization request adds the origin
+// of its (verified) redirect URI, where a successful sign-in goes.
+const cspBase = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
 
 func securityHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", csp)
+	hd.Set("Content-Security-Policy", cspBase)
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -151,6 +154,9 @@ func (h *Handler) linkBase(site *oauth.Site) string {
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, site *oauth.Site) (*oauth.AuthorizeRequest, bool) {
 	req, err := h.OAuth.ParseAuthorize(r.Context(), site.Pool, r.URL.Query())
 	if err == nil {
+		if src := cspSource(req.RedirectURI); src != "" {
+			w.Header().Set("Content-Security-Policy", cspBase+" "+src)
+		}
 		return req, true
 	}
 	var pe *oauth.PageError
@@ -167,6 +173,29 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, site *oauth.
 	}
 	h.serverError(w, r, site, err)
 	return nil, false
+}
+
+// cspSource is a redirect URI's origin as a CSP source expression:
+// https://app.example.com:8443, or myapp: for an app's own scheme.
+func cspSource(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return ""
+	}
+	var src string
+	switch scheme := strings.ToLower(u.Scheme); scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return ""
+		}
+		src = scheme + "://" + u.Host
+	default:
+		src = scheme + ":"
+	}
+	if strings.ContainsAny(src, " ;,'\"\t\r\n") {
+		return ""
+	}
+	return src
 }
 
 // redirectTo sends the browser to another page of the site, with the

@@ -41,7 +41,9 @@ func TestSignInSetsSessionAndRedirectsWithCode(t *testing.T) {
 		}
 	}
 	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") ||
-		!strings.Contains(csp, "form-action 'self'") || !strings.Contains(csp, "default-src 'self'") {
+		!strings.Contains(csp, "form-action 'self' https://app.example.com") || !strings.Contains(csp, "default-src 'self'") {
+		// Browsers apply form-action to the redirect answering the form:
+		// the callback's origin must be allowed.
 		t.Errorf("CSP %q", csp)
 	}
 
@@ -483,4 +485,91 @@ func TestNewPasswordWithoutSessionGoesToLogin(t *testing.T) {
 	if loc := res.location(t); loc.Path != "/"+e.pool.ID+"/login" || loc.Query().Get("client_id") != e.client.ID {
 		t.Fatalf("redirect %s", loc)
 	}
+}
+
+func TestExpiredNewPasswordSessionGoesToLogin(t *testing.T) {
+	e := newEnv(t, emailRequired(), nil)
+	b := e.browser()
+	page := b.get(e.path("login", e.authQuery()))
+	// A form of the step, its session unknown (expired or used).
+	res := b.do(http.MethodPost, e.path("newPassword", e.authQuery()), url.Values{csrfField: {hidden(page.body, csrfField)},
+		"session": {"bm90LWEtc2Vzc2lvbg"}, "password": {"N3wPassword!"}})
+	res.wantStatus(t, http.StatusFound)
+	if loc := res.location(t); loc.Path != "/"+e.pool.ID+"/login" || loc.Query().Get("notice") != "session_expired" {
+		t.Fatalf("redirect %s", loc)
+	}
+}
+
+func TestImplicitFlowReturnsTokensInFragment(t *testing.T) {
+	e := newEnv(t, emailRequired(), nil)
+	e.createUser("alice", "Passw0rd!", users.Attribute{Name: "email", Value: "alice@example.com"})
+	b := e.browser()
+	page := b.get(e.path("login", e.authQuery("response_type", "token", "nonce", "n-1")))
+	res := b.submit(page, url.Values{"username": {"alice"}, "password": {"Passw0rd!"}})
+	res.wantStatus(t, http.StatusFound)
+	loc := res.location(t)
+	frag, _ := url.ParseQuery(loc.Fragment)
+	if !strings.HasPrefix(loc.String(), callback+"#") || frag.Get("access_token") == "" || frag.Get("id_token") == "" || frag.Get("state") != "st-123" {
+		t.Fatalf("redirect %s", loc)
+	}
+}
+
+func TestDeliveryNoticeOnlyShowsMaskedDestinations(t *testing.T) {
+	for dest, want := range map[string]string{
+		"a***@e***":               "We sent a code by email to a***@e***. Enter it below.",
+		"Call +1 555 0100 now":    "We sent a code by email. Enter it below.",
+		"<b>x</b>***@e***":        "We sent a code by email. Enter it below.",
+		"+*******1234":            "We sent a code by email to +*******1234. Enter it below.",
+		"a***@e*** and visit x.y": "We sent a code by email. Enter it below.",
+	} {
+		got := codeNotice(url.Values{"notice": {"sent"}, "medium": {"EMAIL"}, "dest": {dest}})
+		if got != want {
+			t.Errorf("dest %q: %q, want %q", dest, got, want)
+		}
+	}
+	if got := codeNotice(url.Values{"notice": {"Your account was hacked"}}); got != "" {
+		t.Errorf("free notice text shown: %q", got)
+	}
+}
+
+func TestCSPSource(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://app.example.com/cb?x=1":  "https://app.example.com",
+		"http://localhost:3000/callback":  "http://localhost:3000",
+		"myapp://signed-in":               "myapp:",
+		"com.example.app:/oauth2redirect": "com.example.app:",
+		"not a url":                       "",
+	} {
+		if got := cspSource(in); got != want {
+			t.Errorf("cspSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDomainSiteCookiesAtRoot(t *testing.T) {
+	site := &oauth.Site{Base: "https://acme.auth.localhost:9229"}
+	if got := cookiePath(site); got != "/" {
+		t.Fatalf("cookie path %q", got)
+	}
+	if !(&Handler{}).secure(site) {
+		t.Fatal("cookies of an https site must be Secure")
+	}
+	if got := basePath(&oauth.Site{Base: "http://h//evil.example"}); strings.HasPrefix(got, "//") {
+		t.Fatalf("base path %q is scheme-relative", got)
+	}
+	if got := pageLink("", "login", url.Values{"client_id": {"c"}}, nil); got != "/login?client_id=c" {
+		t.Fatalf("link %q", got)
+	}
+}
+
+func TestAssetsAndMissingLogo(t *testing.T) {
+	e := newEnv(t, emailRequired(), nil)
+	b := e.browser()
+	js := b.get(e.path("_assets/hosted.js", nil))
+	js.wantStatus(t, http.StatusOK)
+	if !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("content type %q", js.Header.Get("Content-Type"))
+	}
+	b.get(e.path("_assets/nope.css", nil)).wantStatus(t, http.StatusNotFound)
+	b.get(e.path("_logo/"+e.client.ID, nil)).wantStatus(t, http.StatusNotFound)
 }
