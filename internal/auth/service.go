@@ -15,6 +15,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/tokens"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -25,6 +26,8 @@ type Service struct {
 	Pools *userpool.Service
 	Users *users.Service
 	Keys  *tokens.Keyring
+	// Triggers invokes the pool's Lambda triggers (its LambdaConfig).
+	Triggers triggers.Invoker
 	// Issuer is a pool's issuer URL ({public-url}/{poolId}).
 	Issuer func(poolID string) string
 	Now    func() time.Time

@@ -22,6 +22,10 @@ import (
 // File is the configuration file.
 type File struct {
 	Pools []Pool `yaml:"pools" json:"pools"`
+	// LambdaWebhooks maps Lambda function ARNs (as named in a pool's
+	// LambdaConfig) to HTTP endpoints that take the trigger event as a POST
+	// and answer with it, response filled in.
+	LambdaWebhooks map[string]string `yaml:"lambdaWebhooks" json:"lambdaWebhooks"`
 }
 
 // Pool declares a user pool.

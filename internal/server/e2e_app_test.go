@@ -213,13 +213,13 @@ func TestSeedWebApp(t *testing.T) {
 		// Seed 002's pool: email is the username (case-insensitive), only
 		// administrators create users, a strict password policy.
 		pool := newPool(t, c, &cip.CreateUserPoolInput{
-			PoolName:                 aws.String("val-user-pool"),
-			Schema:                   []types.SchemaAttributeType{{Name: aws.String("email"), Required: aws.Bool(true), Mutable: aws.Bool(true)}},
-			AutoVerifiedAttributes:   []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
-			AdminCreateUserConfig:    &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
-			UsernameAttributes:       []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
-			UsernameConfiguration:    &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
-			UserPoolTags:             map[string]string{"App": "cognito-example"},
+			PoolName:               aws.String("val-user-pool"),
+			Schema:                 []types.SchemaAttributeType{{Name: aws.String("email"), Required: aws.Bool(true), Mutable: aws.Bool(true)}},
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+			AdminCreateUserConfig:  &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
+			UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
+			UsernameConfiguration:  &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
+			UserPoolTags:           map[string]string{"App": "cognito-example"},
 			Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(6),
 				RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true,
 				TemporaryPasswordValidityDays: 15}},
@@ -237,7 +237,7 @@ func TestSeedWebApp(t *testing.T) {
 		appBase := appBaseOf(ln)
 		clientID, _ := suClient(t, c, pool, &cip.CreateUserPoolClientInput{ClientName: aws.String("val-user-pool-client"),
 			AccessTokenValidity: aws.Int32(1), IdTokenValidity: aws.Int32(1), GenerateSecret: false,
-			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+			ExplicitAuthFlows:               []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
 			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
 			AllowedOAuthScopes: []string{"openid", "email", "profile"}, SupportedIdentityProviders: []string{"COGNITO"},
 			CallbackURLs: []string{appBase + "/callback"}, LogoutURLs: []string{appBase + "/signed-out"}})
@@ -247,7 +247,7 @@ func TestSeedWebApp(t *testing.T) {
 		// temporary password.
 		email := "Foo@Bar.com"
 		_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String(email),
-			UserAttributes: []types.AttributeType{attr("email", email), attr("email_verified", "true")},
+			UserAttributes:         []types.AttributeType{attr("email", email), attr("email_verified", "true")},
 			DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}})
 		must(t, err, "AdminCreateUser")
 		var temp string

@@ -802,6 +802,12 @@ func (f *oaFixture) testBrowserSession(t *testing.T) {
 	if idt.Nonce != nonce {
 		t.Errorf("silent sign-in: nonce %q, want %q", idt.Nonce, nonce)
 	}
+	// state round-trips unchanged, whatever its characters.
+	odd := `a b&c=d/é?#%+`
+	p = b.get(cfg.AuthCodeURL(odd))
+	if p.Location == nil || p.Location.Query().Get("state") != odd {
+		t.Errorf("state %q came back as %v", odd, p.Location)
+	}
 	// The session also serves another client of the same pool.
 	cfg2 := f.config(f.web2, f.web2Sec, oauth2.AuthStyleInHeader, "openid")
 	st2 := randomState()
@@ -1225,6 +1231,9 @@ func (f *oaFixture) testDomain(t *testing.T) {
 	if r.Status != http.StatusOK || r.str("access_token") == "" {
 		t.Fatalf("client credentials at %s/oauth2/token: %d %s", base, r.Status, r.Body)
 	}
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("token response Cache-Control %q, want no-store (RFC 6749 §5.1)", cc)
+	}
 	// The token's issuer is the pool's, whatever host minted it.
 	if _, err := f.accessVerifier(t, f.m2m).Verify(ctx, r.str("access_token")); err != nil {
 		t.Errorf("token from the domain: %v", err)
@@ -1334,4 +1343,3 @@ func (f *oaFixture) testGetClientToken(t *testing.T) {
 	wantRawError(t, call(map[string]any{"ClientId": "nosuchclient0000000000000", "Secret": "x"}), 400, "ResourceNotFoundException", "GetClientToken unknown client")
 	wantRawError(t, call(map[string]any{"Secret": "x"}), 400, "InvalidParameterException", "GetClientToken without ClientId")
 }
-

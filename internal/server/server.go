@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cogito-idp/cogito/internal/api/cognitoidp"
 	"github.com/cogito-idp/cogito/internal/api/hostedui"
@@ -25,6 +28,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/store/sqlstore"
 	"github.com/cogito-idp/cogito/internal/tokens"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -38,6 +42,9 @@ type Options struct {
 	Account        string // AWS account id in ARNs
 	PublicURL      string // base of issuer and hosted-UI URLs; default http://ADDR
 	LambdaEndpoint string
+	// LambdaWebhooks maps function ARNs to HTTP webhooks that take the
+	// trigger event and return it (from the config file's lambdaWebhooks).
+	LambdaWebhooks map[string]string
 	ConfigFile     string
 	SeedDemo       bool
 	ReadyFile      string // written with the base URL once listening
@@ -66,6 +73,7 @@ type Server struct {
 	users    *users.Service
 	auth     *auth.Service
 	oauth    *oauth.Service
+	triggers *triggers.Router
 	keys     *tokens.Keyring
 	domains  domainCache
 	outbox   *messages.Outbox
@@ -119,7 +127,17 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	}
 	var sender messages.Sender = senders
 	s.pools = &userpool.Service{Store: st, Region: opts.Region, Account: opts.Account}
-	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log}
+	var cfgFile *config.File
+	if opts.ConfigFile != "" {
+		if cfgFile, err = config.Load(opts.ConfigFile); err != nil {
+			st.Close()
+			ln.Close()
+			return nil, err
+		}
+		opts.LambdaWebhooks = mergeWebhooks(opts.LambdaWebhooks, cfgFile.LambdaWebhooks)
+	}
+	s.triggers = buildTriggers(opts)
+	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log, Triggers: s.triggers}
 	kek, err := tokens.LoadKEK(opts.KeyEncryptionKey, filepath.Join(opts.DataDir, "key-encryption.key"))
 	if err != nil {
 		st.Close()
@@ -133,11 +151,11 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
-	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer}
+	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer, Triggers: s.triggers}
 	s.oauth = &oauth.Service{Store: st, Pools: s.pools, Auth: s.auth}
 
-	if opts.ConfigFile != "" {
-		if err := config.ApplyFile(ctx, s.pools, s.users, opts.ConfigFile, log); err != nil {
+	if cfgFile != nil {
+		if err := cfgFile.Apply(ctx, s.pools, s.users, log); err != nil {
 			st.Close()
 			ln.Close()
 			return nil, err
@@ -153,6 +171,49 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// buildTriggers routes Lambda triggers: functions with a webhook in the
+// config file go there, the rest to the Lambda Invoke API at
+// --lambda-endpoint (sam local start-lambda, LocalStack or AWS), signed with
+// the AWS credentials of the environment when there are some.
+func buildTriggers(opts Options) *triggers.Router {
+	r := &triggers.Router{}
+	if len(opts.LambdaWebhooks) > 0 {
+		r.Webhooks = &triggers.WebhookInvoker{URLs: opts.LambdaWebhooks}
+	}
+	if opts.LambdaEndpoint != "" {
+		inv := &triggers.LambdaInvoker{Endpoint: opts.LambdaEndpoint}
+		if key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
+			inv.Credentials = credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN"))
+		}
+		// Local runners (sam local start-lambda) refuse query parameters
+		// and know no versions or aliases.
+		if u, err := url.Parse(opts.LambdaEndpoint); err == nil && isLoopbackHost(u.Hostname()) {
+			inv.OmitQualifier = true
+		}
+		r.Lambda = inv
+	}
+	return r
+}
+
+func mergeWebhooks(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // buildSenders creates the configured email and SMS channels.

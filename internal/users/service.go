@@ -23,6 +23,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -41,7 +42,9 @@ type Service struct {
 	Pools  *userpool.Service
 	Sender messages.Sender
 	Log    *slog.Logger
-	Now    func() time.Time
+	// Triggers invokes the pool's Lambda triggers (its LambdaConfig).
+	Triggers triggers.Invoker
+	Now      func() time.Time
 }
 
 func (s *Service) now() time.Time {
