@@ -8,6 +8,7 @@ import (
 
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -131,5 +132,5 @@ func (s *Service) newPassword(ctx context.Context, pool *userpool.Pool, c *userp
 	if err != nil {
 		return nil, err
 	}
-	return &Step{User: u, AuthTime: st.AuthTime}, nil
+	return s.signedIn(ctx, pool, c, u, st.AuthTime, r.ClientMetadata, triggers.TokenGenerationNewPasswordChallenge)
 }

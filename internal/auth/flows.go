@@ -8,6 +8,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -97,7 +98,7 @@ func (s *Service) passwordFlow(ctx context.Context, pool *userpool.Pool, c *user
 	if err := c.CheckSecretHash(name, req.Params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	step, err := s.checkPassword(ctx, pool, c, name, req.Params["PASSWORD"], req.Admin)
+	step, err := s.checkPassword(ctx, pool, c, name, req.Params["PASSWORD"], req.Admin, req.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +109,12 @@ func (s *Service) passwordFlow(ctx context.Context, pool *userpool.Pool, c *user
 // challenge. The API turns a completed step into tokens; the hosted UI into
 // a browser session and an authorization response.
 type Step struct {
-	User                *store.User
-	AuthTime            time.Time
+	User     *store.User
+	AuthTime time.Time
+	// Source names the PreTokenGeneration trigger source of the tokens a
+	// completed step gets; ClientMetadata is what the caller passed.
+	Source              string
+	ClientMetadata      map[string]string
 	Challenge           string
 	Session             string
 	ChallengeParameters map[string]string
@@ -118,11 +123,15 @@ type Step struct {
 // PasswordSignIn is the hosted UI's sign-in: the same checks, lockout and
 // challenges as USER_PASSWORD_AUTH.
 func (s *Service) PasswordSignIn(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name, pw string) (*Step, error) {
-	return s.checkPassword(ctx, pool, c, name, pw, false)
+	step, err := s.checkPassword(ctx, pool, c, name, pw, false, nil)
+	if step != nil && step.User != nil {
+		step.Source = triggers.TokenGenerationHostedAuth
+	}
+	return step, err
 }
 
 // checkPassword verifies a user's password and status.
-func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name, pw string, admin bool) (*Step, error) {
+func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *userpool.Client, name, pw string, admin bool, meta map[string]string) (*Step, error) {
 	if pw == "" {
 		return nil, errs.Param("Missing required parameter PASSWORD")
 	}
@@ -141,11 +150,14 @@ func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *use
 	if err := s.checkLock(u); err != nil {
 		return nil, err
 	}
+	if err := s.preAuthentication(ctx, pool, c, u, meta); err != nil {
+		return nil, err
+	}
 	rec, err := password.Unmarshal(u.Password)
 	if err != nil || !rec.Verify(pw) {
 		return nil, s.failed(ctx, pool, u)
 	}
-	return s.passwordVerified(ctx, pool, c, u, admin)
+	return s.passwordVerified(ctx, pool, c, u, admin, meta)
 }
 
 // finish turns a step into the API's reply: tokens, or the challenge.
@@ -153,7 +165,8 @@ func (s *Service) finish(ctx context.Context, pool *userpool.Pool, c *userpool.C
 	if step.User == nil {
 		return &Result{ChallengeName: step.Challenge, Session: step.Session, ChallengeParameters: step.ChallengeParameters}, nil
 	}
-	tok, err := s.Issue(ctx, pool, c, step.User, IssueOptions{AuthTime: step.AuthTime})
+	tok, err := s.Issue(ctx, pool, c, step.User, IssueOptions{AuthTime: step.AuthTime, Source: step.Source,
+		ClientMetadata: step.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +189,7 @@ func (s *Service) preCheck(u *store.User) error {
 }
 
 // passwordVerified continues a sign-in after the password proved right.
-func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, admin bool) (*Step, error) {
+func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, admin bool, meta map[string]string) (*Step, error) {
 	u, err := s.succeeded(ctx, pool, u)
 	if err != nil {
 		return nil, err
@@ -192,7 +205,7 @@ func (s *Service) passwordVerified(ctx context.Context, pool *userpool.Pool, c *
 		}
 		return s.newPasswordChallenge(ctx, pool, c, u, now, admin)
 	}
-	return &Step{User: u, AuthTime: now}, nil
+	return s.signedIn(ctx, pool, c, u, now, meta, triggers.TokenGenerationAuthentication)
 }
 
 // Lockout: Cognito locks a user out after repeated failures, starting after

@@ -29,6 +29,11 @@ type IssueOptions struct {
 	Scopes []string
 	// Nonce of the OpenID authentication request, echoed in the ID token.
 	Nonce string
+	// Source is the PreTokenGeneration trigger source (default
+	// TokenGeneration_Authentication) and ClientMetadata what the caller
+	// passed for triggers.
+	Source         string
+	ClientMetadata map[string]string
 	// NoRefreshToken keeps the refresh token to the server (implicit grant):
 	// it is stored, so global sign-out and revocation still reach the
 	// access token, but not returned.
@@ -81,7 +86,6 @@ func (s *Service) Issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	access := base(accessTTL)
 	access["token_use"] = "access"
 	access["client_id"] = c.ID
-	access["scope"] = strings.Join(scopes, " ")
 	access["username"] = u.Username
 	if names := groupNames(groups); len(names) > 0 {
 		access["cognito:groups"] = names
@@ -90,34 +94,42 @@ func (s *Service) Issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	if oauth {
 		access["version"] = 2
 	}
+	var id map[string]any
+	if !oauth || hasScope(o.Scopes, "openid") { // OAuth without openid: no ID token
+		id = base(idTTL)
+		id["token_use"] = "id"
+		id["aud"] = c.ID
+		id["cognito:username"] = u.Username
+		if o.Nonce != "" {
+			id["nonce"] = o.Nonce
+		}
+		for k, v := range idAttributes(pool, c, u) {
+			id[k] = v
+		}
+		if names := groupNames(groups); len(names) > 0 {
+			id["cognito:groups"] = names
+			roles, preferred := groupRoles(groups)
+			if len(roles) > 0 {
+				id["cognito:roles"] = roles
+			}
+			if preferred != "" {
+				id["cognito:preferred_role"] = preferred
+			}
+		}
+	}
+	tc := &tokenClaims{id: id, access: access, scopes: scopes, groups: groups}
+	if err := s.preTokenGeneration(ctx, pool, c, u, o.Source, o.ClientMetadata, tc); err != nil {
+		return nil, err
+	}
+	access["scope"] = strings.Join(tc.scopes, " ")
 	if out.AccessToken, err = s.Keys.Sign(ctx, pool.ID, access); err != nil {
 		return nil, err
 	}
-	if oauth && !hasScope(o.Scopes, "openid") {
-		return out, nil // OAuth without openid: no ID token
+	if id == nil {
+		return out, nil
 	}
-	id := base(idTTL)
-	id["token_use"] = "id"
-	id["aud"] = c.ID
-	id["cognito:username"] = u.Username
 	if oauth {
 		id["at_hash"] = atHash(out.AccessToken)
-	}
-	if o.Nonce != "" {
-		id["nonce"] = o.Nonce
-	}
-	for k, v := range idAttributes(pool, c, u) {
-		id[k] = v
-	}
-	if names := groupNames(groups); len(names) > 0 {
-		id["cognito:groups"] = names
-		roles, preferred := groupRoles(groups)
-		if len(roles) > 0 {
-			id["cognito:roles"] = roles
-		}
-		if preferred != "" {
-			id["cognito:preferred_role"] = preferred
-		}
 	}
 	if out.IdToken, err = s.Keys.Sign(ctx, pool.ID, id); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/tokens"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
@@ -124,7 +125,8 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, c *userpool.
 	}
 	var data refreshData
 	_ = json.Unmarshal(rt.Data, &data)
-	tok, err := s.Issue(ctx, pool, c, u, IssueOptions{AuthTime: rt.AuthTime, family: rt.Family, Scopes: data.Scopes})
+	tok, err := s.Issue(ctx, pool, c, u, IssueOptions{AuthTime: rt.AuthTime, family: rt.Family, Scopes: data.Scopes,
+		Source: triggers.TokenGenerationRefreshTokens})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ func (s *Service) srpStart(ctx context.Context, pool *userpool.Pool, c *userpool
 	if err := s.checkLock(u); err != nil {
 		return nil, err
 	}
+	if err := s.preAuthentication(ctx, pool, c, u, req.ClientMetadata); err != nil {
+		return nil, err
+	}
 	rec, err := password.Unmarshal(u.Password)
 	if err != nil {
 		return nil, errIncorrect
@@ -170,5 +173,5 @@ func (s *Service) passwordVerifier(ctx context.Context, pool *userpool.Pool, c *
 	if err := s.preCheck(u); err != nil {
 		return nil, err
 	}
-	return s.passwordVerified(ctx, pool, c, u, st.Admin)
+	return s.passwordVerified(ctx, pool, c, u, st.Admin, r.ClientMetadata)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -195,7 +196,7 @@ func (s *Service) Complete(ctx context.Context, r *AuthorizeRequest, u *store.Us
 	}
 	if r.ResponseType == "token" {
 		tok, err := s.Auth.Issue(ctx, r.Pool, r.Client, u, auth.IssueOptions{AuthTime: authTime, Scopes: r.Scopes,
-			Nonce: r.Nonce, NoRefreshToken: true})
+			Nonce: r.Nonce, NoRefreshToken: true, Source: triggers.TokenGenerationHostedAuth})
 		if err != nil {
 			return "", err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -137,7 +138,8 @@ func (s *Service) codeGrant(ctx context.Context, pool *userpool.Pool, c *userpoo
 	if err != nil {
 		return nil, err
 	}
-	tok, err := s.Auth.Issue(ctx, pool, c, u, auth.IssueOptions{AuthTime: g.AuthTime, Scopes: g.Scopes, Nonce: g.Nonce})
+	tok, err := s.Auth.Issue(ctx, pool, c, u, auth.IssueOptions{AuthTime: g.AuthTime, Scopes: g.Scopes, Nonce: g.Nonce,
+		Source: triggers.TokenGenerationHostedAuth})
 	if err != nil {
 		return nil, err
 	}

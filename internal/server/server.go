@@ -45,10 +45,16 @@ type Options struct {
 	// LambdaWebhooks maps function ARNs to HTTP webhooks that take the
 	// trigger event and return it (from the config file's lambdaWebhooks).
 	LambdaWebhooks map[string]string
-	ConfigFile     string
-	SeedDemo       bool
-	ReadyFile      string // written with the base URL once listening
-	Production     bool   // no dev outbox, credentials required
+	// LambdaAccessKeyID and LambdaSecretAccessKey sign Lambda Invoke API
+	// calls; when empty the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of the
+	// environment do, and without those the calls go unsigned (local runners
+	// accept that).
+	LambdaAccessKeyID     string
+	LambdaSecretAccessKey string
+	ConfigFile            string
+	SeedDemo              bool
+	ReadyFile             string // written with the base URL once listening
+	Production            bool   // no dev outbox, credentials required
 	// Management credentials (SigV4 access key and secret). When set, every
 	// management call is verified; off loopback they are required.
 	AccessKeyID     string
@@ -184,8 +190,12 @@ func buildTriggers(opts Options) *triggers.Router {
 	}
 	if opts.LambdaEndpoint != "" {
 		inv := &triggers.LambdaInvoker{Endpoint: opts.LambdaEndpoint}
-		if key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
-			inv.Credentials = credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN"))
+		key, secret, token := opts.LambdaAccessKeyID, opts.LambdaSecretAccessKey, ""
+		if key == "" {
+			key, secret, token = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")
+		}
+		if key != "" && secret != "" {
+			inv.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token)
 		}
 		// Local runners (sam local start-lambda) refuse query parameters
 		// and know no versions or aliases.

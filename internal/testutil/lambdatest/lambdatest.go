@@ -17,8 +17,8 @@ import (
 	"github.com/cogito-idp/cogito/internal/sigv4"
 )
 
-// Credentials the server accepts; give them to Cogito as AWS_ACCESS_KEY_ID
-// and AWS_SECRET_ACCESS_KEY (t.Setenv) before starting it.
+// Credentials the server accepts; give them to Cogito as
+// server.Options.LambdaAccessKeyID and LambdaSecretAccessKey.
 const (
 	AccessKeyID     = "AKIDLAMBDATEST000001"
 	SecretAccessKey = "lambdatestSecretKey/abcdefghijklmnopqrstu"
