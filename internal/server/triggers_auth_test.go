@@ -27,6 +27,15 @@ func startWithLambda(t *testing.T, opts server.Options) (*cogitotest.Env, *lambd
 // triggerPool makes a pool with the given LambdaConfig, a client and a
 // confirmed user "ann".
 func triggerPool(t *testing.T, c *cip.Client, lc *types.LambdaConfigType) (poolID, clientID string) {
+	return triggerPoolTB(t, c, lc)
+}
+
+// triggerPoolB is triggerPool for benchmarks.
+func triggerPoolB(b *testing.B, env *cogitotest.Env, lc *types.LambdaConfigType) (poolID, clientID string) {
+	return triggerPoolTB(b, env.Client, lc)
+}
+
+func triggerPoolTB(t testing.TB, c *cip.Client, lc *types.LambdaConfigType) (poolID, clientID string) {
 	ctx := context.Background()
 	p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("triggers"), LambdaConfig: lc})
 	if err != nil {
