@@ -26,8 +26,9 @@ type Response struct {
 
 // challenges is the dispatch table of ChallengeName.
 var challenges = map[string]func(s *Service, ctx context.Context, pool *userpool.Pool, c *userpool.Client, r *Response) (*Step, error){
-	"PASSWORD_VERIFIER":     (*Service).passwordVerifier,
+	"PASSWORD_VERIFIER":     (*Service).passwordVerifierStep, // custom.go: USER_SRP_AUTH or CUSTOM_AUTH with SRP_A
 	"NEW_PASSWORD_REQUIRED": (*Service).newPassword,
+	"CUSTOM_CHALLENGE":      (*Service).customChallenge,
 }
 
 // Respond runs RespondToAuthChallenge.
@@ -48,6 +49,9 @@ func (s *Service) Respond(ctx context.Context, r *Response) (*Result, error) {
 	}
 	if r.Responses == nil {
 		r.Responses = map[string]string{}
+	}
+	if r.Responses["USERNAME"] == "" {
+		return nil, errs.Param("Missing required parameter USERNAME")
 	}
 	if err := c.CheckSecretHash(r.Responses["USERNAME"], r.Responses["SECRET_HASH"]); err != nil {
 		return nil, err

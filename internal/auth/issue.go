@@ -45,6 +45,9 @@ type IssueOptions struct {
 // refreshData is what a stored refresh token remembers of its sign-in.
 type refreshData struct {
 	Scopes []string `json:"scopes,omitempty"`
+	// Sub binds the token to its user: a new user who takes the name of a
+	// deleted one must not inherit the deleted user's sessions.
+	Sub string `json:"sub,omitempty"`
 }
 
 // issue mints ID, access and (for a new sign-in) refresh tokens.
@@ -60,7 +63,7 @@ func (s *Service) Issue(ctx context.Context, pool *userpool.Pool, c *userpool.Cl
 	if family == "" {
 		family = uuid.NewString()
 		raw, hash := newRefreshToken()
-		data, _ := json.Marshal(refreshData{Scopes: o.Scopes})
+		data, _ := json.Marshal(refreshData{Scopes: o.Scopes, Sub: u.Sub})
 		if err := s.Store.CreateRefreshToken(ctx, &store.RefreshToken{
 			Hash: hash, PoolID: pool.ID, ClientID: c.ID, UsernameKey: u.UsernameKey, Family: family,
 			AuthTime: o.AuthTime, Created: now, Expires: now.Add(refreshTTL), Data: data,

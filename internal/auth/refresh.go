@@ -25,6 +25,11 @@ func (s *Service) refreshFlow(ctx context.Context, pool *userpool.Pool, c *userp
 	if raw == "" {
 		return nil, errs.Param("Missing required parameter REFRESH_TOKEN")
 	}
+	if r := c.Config.RefreshTokenRotation; r != nil && r.Feature == "ENABLED" {
+		// With rotation, Cognito refreshes only through
+		// GetTokensFromRefreshToken (and the OAuth token endpoint).
+		return nil, errs.Param("REFRESH_TOKEN_AUTH is not supported when refresh token rotation is enabled for the client; use GetTokensFromRefreshToken.")
+	}
 	tok, err := s.refresh(ctx, pool, c, raw, func(u *store.User) error {
 		if len(c.Secrets) == 0 {
 			return nil
@@ -115,6 +120,11 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, c *userpool.
 	if err != nil {
 		return nil, err
 	}
+	var data refreshData
+	_ = json.Unmarshal(rt.Data, &data)
+	if data.Sub != u.Sub {
+		return nil, errs.New(errs.NotAuthorized, "User does not exist.")
+	}
 	if !u.Enabled {
 		return nil, errs.New(errs.NotAuthorized, "User is disabled.")
 	}
@@ -123,8 +133,6 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, c *userpool.
 			return nil, err
 		}
 	}
-	var data refreshData
-	_ = json.Unmarshal(rt.Data, &data)
 	tok, err := s.Issue(ctx, pool, c, u, IssueOptions{AuthTime: rt.AuthTime, family: rt.Family, Scopes: data.Scopes,
 		Source: triggers.TokenGenerationRefreshTokens})
 	if err != nil {
@@ -148,6 +156,11 @@ func (s *Service) rotate(ctx context.Context, c *userpool.Client, rt *store.Refr
 	if _, err := s.Store.UpdateRefreshToken(ctx, rt.Hash, func(t *store.RefreshToken) error {
 		if t.Revoked {
 			return errs.New(errs.NotAuthorized, "Refresh Token has been revoked")
+		}
+		// Checked again under the row lock: of concurrent refreshes of one
+		// token, only those within the grace period of the first succeed.
+		if g := gracePeriod(c); !t.Rotated.IsZero() && (g == 0 || !s.now().Before(t.Rotated.Add(g))) {
+			return errBadRefresh
 		}
 		if t.Rotated.IsZero() {
 			t.Rotated = now
@@ -271,14 +284,6 @@ func (s *Service) CheckAccessTokenScope(ctx context.Context, raw, scope string) 
 	if !hasScope(strings.Fields(granted), scope) {
 		return nil, errs.New(errs.NotAuthorized, "Access Token does not have required scopes")
 	}
-	family, _ := claims["origin_jti"].(string)
-	revoked, err := s.Store.FamilyRevoked(ctx, poolID, family)
-	if err != nil {
-		return nil, err
-	}
-	if revoked {
-		return nil, errs.New(errs.NotAuthorized, "Access Token has been revoked")
-	}
 	pool, err := s.Pools.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, errBadAccess
@@ -293,6 +298,14 @@ func (s *Service) CheckAccessTokenScope(ctx context.Context, raw, scope string) 
 	}
 	if !u.Enabled {
 		return nil, errs.New(errs.NotAuthorized, "User is disabled.")
+	}
+	family, _ := claims["origin_jti"].(string)
+	revoked, err := s.Store.FamilyRevoked(ctx, poolID, family)
+	if err != nil {
+		return nil, err
+	}
+	if revoked {
+		return nil, errs.New(errs.NotAuthorized, "Access Token has been revoked")
 	}
 	return &AccessToken{Pool: pool, User: u, Claims: claims}, nil
 }

@@ -216,7 +216,7 @@ func (s *Service) Complete(ctx context.Context, r *AuthorizeRequest, u *store.Us
 	}
 	code, err := s.save(ctx, r.Pool.ID, r.Client.ID, u.UsernameKey, CodeTTL, &grant{Kind: kindCode,
 		RedirectURI: r.RedirectURI, Scopes: r.Scopes, Nonce: r.Nonce, Challenge: r.CodeChallenge,
-		ChallengeMeth: r.CodeChallengeMethod, AuthTime: authTime})
+		ChallengeMeth: r.CodeChallengeMethod, AuthTime: authTime, Sub: u.Sub})
 	if err != nil {
 		return "", err
 	}

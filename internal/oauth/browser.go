@@ -15,7 +15,7 @@ const BrowserCookie = "cognito"
 // StartBrowserSession signs a browser in to the pool's hosted UI for an
 // hour and returns the cookie value.
 func (s *Service) StartBrowserSession(ctx context.Context, pool *userpool.Pool, u *store.User, authTime time.Time) (string, error) {
-	return s.save(ctx, pool.ID, "", u.UsernameKey, BrowserSessionTTL, &grant{Kind: kindBrowser, AuthTime: authTime})
+	return s.save(ctx, pool.ID, "", u.UsernameKey, BrowserSessionTTL, &grant{Kind: kindBrowser, AuthTime: authTime, Sub: u.Sub})
 }
 
 // BrowserSession returns the user a browser session signs in, when it is
@@ -29,7 +29,7 @@ func (s *Service) BrowserSession(ctx context.Context, pool *userpool.Pool, cooki
 		return nil, time.Time{}, errNoSession
 	}
 	u, err := s.Store.GetUser(ctx, pool.ID, as.UsernameKey)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Enabled || u.Sub != g.Sub)) {
 		return nil, time.Time{}, errNoSession
 	}
 	if err != nil {

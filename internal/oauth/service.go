@@ -83,6 +83,9 @@ type grant struct {
 	Challenge     string    `json:"challenge,omitempty"`
 	ChallengeMeth string    `json:"challengeMethod,omitempty"`
 	AuthTime      time.Time `json:"authTime"`
+	// Sub binds the grant to its user, not just the name: a new user with a
+	// deleted user's name must not inherit its session or code.
+	Sub string `json:"sub,omitempty"`
 }
 
 // newHandle returns a random handle and the hash under which it is stored.
@@ -145,7 +148,9 @@ type Site struct {
 type siteKey struct{}
 
 // WithSite records the site in a request context.
-func WithSite(ctx context.Context, s *Site) context.Context { return context.WithValue(ctx, siteKey{}, s) }
+func WithSite(ctx context.Context, s *Site) context.Context {
+	return context.WithValue(ctx, siteKey{}, s)
+}
 
 // SiteFrom returns the site of a request.
 func SiteFrom(ctx context.Context) (*Site, bool) {

@@ -132,7 +132,7 @@ func (s *Service) codeGrant(ctx context.Context, pool *userpool.Pool, c *userpoo
 		}
 	}
 	u, err := s.Store.GetUser(ctx, pool.ID, as.UsernameKey)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Enabled || u.Sub != g.Sub)) {
 		return nil, oauthErr("invalid_grant", "The user can no longer sign in.")
 	}
 	if err != nil {

@@ -1256,7 +1256,6 @@ func testSRP(t *testing.T, env *cogitotest.Env) {
 
 	// Cognito requires USERNAME in every challenge answer.
 	t.Run("AnswerWithoutUsername", func(t *testing.T) {
-		knownGap(t, "a PASSWORD_VERIFIER answer without USERNAME is accepted")
 		sc, p := challenge(t, "rita")
 		proof, err := sc.prove(p, goodPassword, time.Now())
 		if err != nil {
@@ -1445,7 +1444,6 @@ func testRefreshRotation(t *testing.T, env *cogitotest.Env) {
 	// clients with refresh token rotation enabled"; rotation goes through
 	// GetTokensFromRefreshToken only.
 	t.Run("RefreshTokenAuthRefused", func(t *testing.T) {
-		knownGap(t, "REFRESH_TOKEN_AUTH is accepted (and rotates) on a client with refresh token rotation enabled")
 		client := rotating(0)
 		first := signIn(t, c, client, "tess", goodPassword)
 		_, err := refreshAuth(t, c, client, aws.ToString(first.RefreshToken))
@@ -1581,7 +1579,6 @@ func testRevocation(t *testing.T, env *cogitotest.Env) {
 		if err := getUserErr(t, c, aws.ToString(a.AccessToken)); err == nil {
 			t.Errorf("a deleted user's access token works for the new user of the same name")
 		}
-		knownGap(t, "a deleted user's refresh token issues tokens for a new user created with the same username")
 		r, err := refreshAuth(t, c, client, aws.ToString(a.RefreshToken))
 		if err == nil {
 			t.Errorf("the deleted user's (sub %s) refresh token issued tokens for sub %v (the new user's is %s)",
@@ -1938,7 +1935,6 @@ func testSingleUse(t *testing.T, env *cogitotest.Env) {
 			Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(0)}})
 		confirmedUser(t, c, pool, "edda", goodPassword)
 		res := signIn(t, c, rot, "edda", goodPassword)
-		knownGap(t, "concurrent refreshes of one refresh token under rotation without grace period all succeed, forking the family")
 		race(t, "GetTokensFromRefreshToken with one token", func() error {
 			_, err := c.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(rot), RefreshToken: res.RefreshToken})
 			return err

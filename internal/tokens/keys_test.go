@@ -274,6 +274,7 @@ func TestKeyringRotate(t *testing.T) {
 // A Rotate in the same millisecond as the key it replaces must still
 // switch keys: the store orders keys by creation time, then kid.
 func TestKeyringRotateSameInstant(t *testing.T) {
+	knownGap(t, "Rotate in the same millisecond as the previous key's creation may keep signing with the old key")
 	for i := range 8 {
 		st := &memKeys{}
 		clk := newClock()
@@ -283,7 +284,6 @@ func TestKeyringRotateSameInstant(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, newKid := sign(t, k, pool); newKid == oldKid {
-			knownGap(t, "Rotate in the same millisecond as the previous key's creation may keep signing with the old key")
 			t.Fatalf("round %d: Rotate at the instant of the previous key left %s signing", i, oldKid)
 		}
 	}
@@ -359,7 +359,6 @@ func TestKeyringRotationWithFreshCache(t *testing.T) {
 	}
 	clk.Add(10 * time.Second)
 	_, kid2 := sign(t, k, pool)
-	knownGap(t, "when the key retires within a minute of the last cache load, the keyring creates a new key instead of using the pre-published successor")
 	if kid2 != next || st.count(pool) != 2 {
 		t.Errorf("at the rotation: signing with %s (pre-published %s), %d keys stored (want 2)", kid2, next, st.count(pool))
 	}

@@ -74,20 +74,38 @@ func LoadKEK(value, file string) ([]byte, error) {
 	if _, err := rand.Read(k); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+	dir := filepath.Dir(file)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: two processes starting together must not write different keys.
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if os.IsExist(err) {
-		return LoadKEK("", file)
-	}
+	// Write a temporary file completely, then link it into place: the link
+	// fails if another process got there first, and nobody ever reads a
+	// half-written key.
+	tmp, err := os.CreateTemp(dir, ".kek-*")
 	if err != nil {
 		return nil, fmt.Errorf("create key encryption key: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return k, f.Sync()
+	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), file); err != nil {
+		if os.IsExist(err) {
+			return LoadKEK("", file)
+		}
+		return nil, fmt.Errorf("create key encryption key: %w", err)
+	}
+	return k, nil
 }

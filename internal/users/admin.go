@@ -12,6 +12,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -63,7 +64,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in CreateI
 	}
 
 	if in.MessageAction == "RESEND" {
-		return s.resendInvitation(ctx, pool, in.Username, temp, mediums)
+		return s.resendInvitation(ctx, pool, adminCaller(in.ClientMetadata), in.Username, temp, mediums)
 	}
 
 	attrs, err := validateAttributes(cfg, in.UserAttributes)
@@ -81,6 +82,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in CreateI
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.preSignUp(ctx, pool, triggers.PreSignUpAdminCreateUser, adminCaller(in.ClientMetadata), username, attrs, in.ValidationData); err != nil {
+		return nil, err // the answer itself is ignored for AdminCreateUser
+	}
 	rec, err := password.New(pool.PoolName(), username, temp)
 	if err != nil {
 		return nil, err
@@ -94,7 +98,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in CreateI
 	if err := s.createUser(ctx, pool, u, in.ForceAliasCreation); err != nil {
 		return nil, err
 	}
-	s.sendInvitation(ctx, pool, u, temp, deliveries)
+	if err := s.sendInvitation(ctx, pool, adminCaller(in.ClientMetadata), u, temp, deliveries); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -178,7 +184,7 @@ func deliveryTargets(attrs map[string]string, mediums []string, suppress bool) (
 	return out, nil
 }
 
-func (s *Service) resendInvitation(ctx context.Context, pool *userpool.Pool, name, temp string, mediums []string) (*store.User, error) {
+func (s *Service) resendInvitation(ctx context.Context, pool *userpool.Pool, cl Caller, name, temp string, mediums []string) (*store.User, error) {
 	u, err := s.Find(ctx, pool, name)
 	if err != nil {
 		return nil, err
@@ -205,14 +211,16 @@ func (s *Service) resendInvitation(ctx context.Context, pool *userpool.Pool, nam
 	if err != nil {
 		return nil, err
 	}
-	s.sendInvitation(ctx, pool, u, temp, deliveries)
+	if err := s.sendInvitation(ctx, pool, cl, u, temp, deliveries); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
 // sendInvitation delivers the temporary password with the pool's invitation
 // template. The user is already saved: a delivery failure is logged, as
 // Cognito keeps the user too.
-func (s *Service) sendInvitation(ctx context.Context, pool *userpool.Pool, u *store.User, temp string, to []delivery) {
+func (s *Service) sendInvitation(ctx context.Context, pool *userpool.Pool, cl Caller, u *store.User, temp string, to []delivery) error {
 	tmpl := &userpool.InviteMessageTemplate{}
 	if ac := pool.Config.AdminCreateUserConfig; ac != nil && ac.InviteMessageTemplate != nil {
 		tmpl = ac.InviteMessageTemplate
@@ -225,6 +233,7 @@ func (s *Service) sendInvitation(ctx context.Context, pool *userpool.Pool, u *st
 			signInName = p
 		}
 	}
+	ms := make([]*messages.Message, 0, len(to))
 	for _, d := range to {
 		m := messages.Message{PoolID: pool.ID, Username: u.Username, Channel: d.channel, Destination: d.destination,
 			Kind: messages.KindAdminCreateUser, Code: temp, Time: s.now()}
@@ -234,8 +243,15 @@ func (s *Service) sendInvitation(ctx context.Context, pool *userpool.Pool, u *st
 		} else {
 			m.Body = fill(orDefault(tmpl.SMSMessage, "Your username is {username} and temporary password is {####}."), signInName, temp)
 		}
-		s.deliver(ctx, pool, m)
+		ms = append(ms, &m)
 	}
+	if err := s.customize(ctx, pool, cl, u, messages.KindAdminCreateUser, msgValues{username: signInName, code: temp}, ms...); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		s.deliver(ctx, pool, *m)
+	}
+	return nil
 }
 
 func orDefault(v, def string) string {
@@ -255,12 +271,17 @@ func (s *Service) AdminDeleteUser(ctx context.Context, poolID, name string) erro
 	if err != nil {
 		return err
 	}
+	// Its refresh tokens (and the access tokens minted from them) go with
+	// it, so nothing of it survives into a new user of the same name.
+	if err := s.Store.RevokeUserTokens(ctx, pool.ID, u.UsernameKey); err != nil {
+		return err
+	}
 	return mapStoreErr(&pool.Config, s.Store.DeleteUser(ctx, pool.ID, u.UsernameKey))
 }
 
 // AdminUpdateUserAttributes sets attributes. A changed email or phone number
 // becomes unverified unless the same call verifies it, as in Cognito.
-func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name string, in []Attribute) (*store.User, error) {
+func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name string, in []Attribute, cl ...Caller) (*store.User, error) {
 	pool, u, err := s.Get(ctx, poolID, name)
 	if err != nil {
 		return nil, err
@@ -296,7 +317,9 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, name st
 		return nil, err
 	}
 	for _, d := range sends {
-		s.SendCode(ctx, pool, u, d, messages.KindUpdateUserAttribute, codes[d.Attribute])
+		if err := s.SendCode(ctx, pool, callerOr(cl, adminCaller(nil)), u, d, messages.KindUpdateUserAttribute, codes[d.Attribute]); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
 }
@@ -397,7 +420,7 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, poolID, name, pw str
 // AdminResetUserPassword invalidates the password and sends a reset code to
 // the user's verified email or phone; sign-in then fails with
 // PasswordResetRequiredException until ConfirmForgotPassword.
-func (s *Service) AdminResetUserPassword(ctx context.Context, poolID, name string) error {
+func (s *Service) AdminResetUserPassword(ctx context.Context, poolID, name string, cl ...Caller) error {
 	pool, u, err := s.Get(ctx, poolID, name)
 	if err != nil {
 		return err
@@ -421,8 +444,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, poolID, name strin
 	if err != nil {
 		return err
 	}
-	s.SendCode(ctx, pool, u, d, messages.KindForgotPassword, code)
-	return nil
+	return s.SendCode(ctx, pool, callerOr(cl, adminCaller(nil)), u, d, messages.KindForgotPassword, code)
 }
 
 // Delivery is where a code goes.
@@ -462,8 +484,9 @@ func RecoveryTarget(cfg *userpool.Config, u *store.User) (Delivery, bool) {
 	return Delivery{}, false
 }
 
-// SendCode delivers a code with the pool's verification template.
-func (s *Service) SendCode(ctx context.Context, pool *userpool.Pool, u *store.User, d Delivery, kind, code string) {
+// SendCode delivers a code with the pool's verification template, or the
+// custom message function's text (see customize), for a call made by cl.
+func (s *Service) SendCode(ctx context.Context, pool *userpool.Pool, cl Caller, u *store.User, d Delivery, kind, code string) error {
 	vt := pool.Config.VerificationMessageTemplate
 	if vt == nil {
 		vt = &userpool.VerificationMessageTemplate{}
@@ -476,16 +499,21 @@ func (s *Service) SendCode(ctx context.Context, pool *userpool.Pool, u *store.Us
 	} else {
 		m.Body = fill(orDefault(vt.SmsMessage, "Your verification code is {####}."), u.Username, code)
 	}
+	if err := s.customize(ctx, pool, cl, u, kind, msgValues{username: u.Username, code: code}, &m); err != nil {
+		return err
+	}
 	s.deliver(ctx, pool, m)
+	return nil
 }
 
-// AdminConfirmSignUp confirms an UNCONFIRMED user without a code.
-func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, name string) error {
+// AdminConfirmSignUp confirms an UNCONFIRMED user without a code, then runs
+// the post confirmation trigger (PostConfirmation_ConfirmSignUp).
+func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, name string, cl ...Caller) error {
 	pool, u, err := s.Get(ctx, poolID, name)
 	if err != nil {
 		return err
 	}
-	_, err = s.update(ctx, pool, u, func(u *store.User) error {
+	u, err = s.update(ctx, pool, u, func(u *store.User) error {
 		if u.Status != StatusUnconfirmed {
 			return errs.New(errs.NotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 		}
@@ -498,5 +526,8 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, name string) e
 		EncodeSettings(u, st)
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, pool, triggers.PostConfirmationConfirmSignUp, callerOr(cl, adminCaller(nil)), u)
 }
