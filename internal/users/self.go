@@ -135,7 +135,7 @@ func (s *Service) ChangePassword(ctx context.Context, pool *userpool.Pool, u *st
 // UpdateOwnAttributes is UpdateUserAttributes: the user writes attributes
 // its client may write. A changed email or phone becomes unverified and, when
 // the pool auto-verifies it, a code is sent. It returns where codes went.
-func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, in []Attribute) ([]Delivery, error) {
+func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, c *userpool.Client, u *store.User, in []Attribute, cl ...Caller) ([]Delivery, error) {
 	attrs, err := userWritable(&pool.Config, c, u, in)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,9 @@ func (s *Service) UpdateOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 		return nil, err
 	}
 	for _, d := range sends {
-		s.SendCode(ctx, pool, u, d, messages.KindUpdateUserAttribute, codes[d.Attribute])
+		if err := s.SendCode(ctx, pool, callerOr(cl, Caller{ClientID: c.ID}), u, d, messages.KindUpdateUserAttribute, codes[d.Attribute]); err != nil {
+			return nil, err
+		}
 	}
 	return sends, nil
 }
@@ -243,8 +245,10 @@ func (s *Service) DeleteOwnAttributes(ctx context.Context, pool *userpool.Pool, 
 	return err
 }
 
-// SendVerificationCode is GetUserAttributeVerificationCode.
-func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool, u *store.User, attr string) (Delivery, error) {
+// SendVerificationCode is GetUserAttributeVerificationCode; cl is the app
+// client of the access token and the call's ClientMetadata, for the custom
+// message trigger.
+func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool, u *store.User, attr string, cl ...Caller) (Delivery, error) {
 	if attr != "email" && attr != "phone_number" {
 		return Delivery{}, errs.Param("Invalid attribute name: only email and phone_number can be verified.")
 	}
@@ -262,7 +266,9 @@ func (s *Service) SendVerificationCode(ctx context.Context, pool *userpool.Pool,
 	if err != nil {
 		return Delivery{}, err
 	}
-	s.SendCode(ctx, pool, u, d, messages.KindVerifyUserAttribute, code)
+	if err := s.SendCode(ctx, pool, callerOr(cl, adminCaller(nil)), u, d, messages.KindVerifyUserAttribute, code); err != nil {
+		return Delivery{}, err
+	}
 	return d, nil
 }
 

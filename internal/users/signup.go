@@ -24,6 +24,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/store"
+	"github.com/cogito-idp/cogito/internal/triggers"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -232,13 +233,12 @@ var linkRE = regexp.MustCompile(`\{##(.*?)##\}`)
 // sendConfirmation delivers a sign-up (or resent) confirmation code. Pools
 // whose verification template says CONFIRM_WITH_LINK get an email with a
 // link to {linkBase}/confirmUser instead of the code template.
-func (s *Service) sendConfirmation(ctx context.Context, pool *userpool.Pool, clientID string, u *store.User, d Delivery, kind, code, linkBase string) {
+func (s *Service) sendConfirmation(ctx context.Context, pool *userpool.Pool, cl Caller, u *store.User, d Delivery, kind, code, linkBase string) error {
 	vt := pool.Config.VerificationMessageTemplate
 	if d.Channel != messages.Email || vt == nil || vt.DefaultEmailOption != "CONFIRM_WITH_LINK" {
-		s.SendCode(ctx, pool, u, d, kind, code)
-		return
+		return s.SendCode(ctx, pool, cl, u, d, kind, code)
 	}
-	link := strings.TrimRight(linkBase, "/") + "/" + pool.ID + "/confirmUser?client_id=" + url.QueryEscape(clientID) +
+	link := strings.TrimRight(linkBase, "/") + "/" + pool.ID + "/confirmUser?client_id=" + url.QueryEscape(cl.ClientID) +
 		"&user_name=" + url.QueryEscape(u.Username) + "&confirmation_code=" + url.QueryEscape(code)
 	body := orDefault(vt.EmailMessageByLink, "Please click the link below to verify your email address. {##Verify Email##}")
 	body = linkRE.ReplaceAllStringFunc(body, func(m string) string {
@@ -248,7 +248,11 @@ func (s *Service) sendConfirmation(ctx context.Context, pool *userpool.Pool, cli
 	m := messages.Message{PoolID: pool.ID, Username: u.Username, Channel: d.Channel, Destination: d.Destination,
 		Kind: kind, Code: code, Time: s.now(),
 		Subject: orDefault(vt.EmailSubjectByLink, "Your verification link"), Body: fill(body, u.Username, code)}
+	if err := s.customize(ctx, pool, cl, u, kind, msgValues{username: u.Username, code: code, link: link}, &m); err != nil {
+		return err
+	}
 	s.deliver(ctx, pool, m)
+	return nil
 }
 
 // simulatedDelivery is the CodeDeliveryDetails shown for a user that does
@@ -365,7 +369,17 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpOutput, er
 	if rec != nil {
 		u.Password, u.PasswordSet = rec.Marshal(), now
 	}
+	caller := Caller{ClientID: client.ID, ClientMetadata: in.ClientMetadata}
+	pre, err := s.preSignUp(ctx, pool, triggers.PreSignUpSignUp, caller, username, attrs, in.ValidationData)
+	if err != nil {
+		return nil, err
+	}
+	forceAlias, err := applyPreSignUp(cfg, u, pre)
+	if err != nil {
+		return nil, err
+	}
 	d, send := verifyTarget(cfg, attrs)
+	send = send && u.Status == StatusUnconfirmed // autoConfirmUser: no code
 	var code string
 	if send {
 		if code, err = issueLimitedCode(u, CodeSignUp, d.Attribute, SignUpCodeTTL, now); err != nil {
@@ -373,15 +387,14 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpOutput, er
 		}
 	}
 	// One write: the user, its aliases and its pending code together.
-	switch err := s.Store.CreateUser(ctx, u); {
-	case errors.Is(err, store.ErrExists):
-		return nil, errs.New(errs.UsernameExists, "User already exists")
-	case err != nil:
-		return nil, mapUniqueErr(cfg, err, true)
+	if err := s.createSignUpUser(ctx, pool, u, forceAlias); err != nil {
+		return nil, err
 	}
 	out := &SignUpOutput{UserConfirmed: u.Status == StatusConfirmed, UserSub: u.Sub, User: u}
 	if send {
-		s.sendConfirmation(ctx, pool, client.ID, u, d, messages.KindSignUp, code, in.LinkBase)
+		if err := s.sendConfirmation(ctx, pool, caller, u, d, messages.KindSignUp, code, in.LinkBase); err != nil {
+			return nil, err
+		}
 		out.CodeDelivery = d.details()
 	}
 	return out, nil
@@ -524,7 +537,8 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in ConfirmSignUpInput) (*st
 		case err == nil && result != nil:
 			return nil, result
 		case err == nil:
-			return out, nil
+			return out, s.postConfirmation(ctx, pool, triggers.PostConfirmationConfirmSignUp,
+				Caller{ClientID: client.ID, ClientMetadata: in.ClientMetadata}, out)
 		case errors.As(err, &ac) && in.ForceAliasCreation && !cfg.UsernameAttribute(ac.Kind) && attempt < 3:
 			if err := s.releaseAlias(ctx, pool, ac); err != nil {
 				return nil, err
@@ -589,7 +603,9 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in ResendInput) (*
 	if err != nil {
 		return nil, err
 	}
-	s.sendConfirmation(ctx, pool, client.ID, u, d, messages.KindResendCode, code, in.LinkBase)
+	if err := s.sendConfirmation(ctx, pool, Caller{ClientID: client.ID, ClientMetadata: in.ClientMetadata}, u, d, messages.KindResendCode, code, in.LinkBase); err != nil {
+		return nil, err
+	}
 	return d.details(), nil
 }
 
@@ -619,7 +635,15 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*
 		return nil, err
 	}
 	prevent := client.Config.PreventsUserExistenceErrors()
+	caller := Caller{ClientID: client.ID, ClientMetadata: in.ClientMetadata}
 	u, found, err := s.findEndUser(ctx, pool, in.Username)
+	if err == nil && !found {
+		// An unknown user may come from the migrate user function.
+		u, found, err = s.migrateForReset(ctx, pool, caller, in.Username)
+		if errs.Is(err, errs.UserNotFound) && prevent {
+			return simulatedDelivery(pool, in.Username), nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -656,7 +680,9 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*
 	if err != nil {
 		return nil, err
 	}
-	s.SendCode(ctx, pool, u, d, messages.KindForgotPassword, code)
+	if err := s.SendCode(ctx, pool, caller, u, d, messages.KindForgotPassword, code); err != nil {
+		return nil, err
+	}
 	return d.details(), nil
 }
 
@@ -739,5 +765,6 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in ConfirmForgotPas
 	if result != nil {
 		return nil, result
 	}
-	return u, nil
+	return u, s.postConfirmation(ctx, pool, triggers.PostConfirmationConfirmForgotPassword,
+		Caller{ClientID: client.ID, ClientMetadata: in.ClientMetadata}, u)
 }
