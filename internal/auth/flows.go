@@ -65,14 +65,10 @@ func (s *Service) Initiate(ctx context.Context, req *Request) (*Result, error) {
 	return f.start(s, ctx, pool, c, req)
 }
 
-// customFlow needs the pool's custom-auth triggers, which run through the
-// Lambda trigger invoker; without them Cognito refuses the flow.
+// customFlow is CUSTOM_AUTH, driven by the pool's custom challenge
+// triggers (custom.go).
 func (s *Service) customFlow(ctx context.Context, pool *userpool.Pool, c *userpool.Client, req *Request) (*Result, error) {
-	lc := pool.Config.LambdaConfig
-	if lc == nil || lc.DefineAuthChallenge == "" {
-		return nil, errs.Param("Custom auth lambda trigger is not configured for the user pool.")
-	}
-	return nil, errs.New(errs.UnexpectedLambda, "Lambda triggers are not available: start Cogito with --lambda-endpoint.")
+	return s.customAuth(ctx, pool, c, req)
 }
 
 var errIncorrect = errs.New(errs.NotAuthorized, "Incorrect username or password.")

@@ -79,6 +79,8 @@ type session struct {
 	SRPA      string `json:"srpA,omitempty"`
 	Fake      bool   `json:"fake,omitempty"`
 	Admin     bool   `json:"admin,omitempty"`
+	// Custom is the CUSTOM_AUTH state (custom.go's customState).
+	Custom json.RawMessage `json:"custom,omitempty"`
 }
 
 // clientFor loads the client a call names, checking it belongs to the pool
