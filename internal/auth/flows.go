@@ -132,6 +132,22 @@ func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *use
 		return nil, errs.Param("Missing required parameter PASSWORD")
 	}
 	u, err := s.findForSignIn(ctx, pool, c, name)
+	if (errs.Is(err, errs.NotAuthorized) || errs.Is(err, errs.UserNotFound)) && users.MigrationEnabled(pool) {
+		// An unknown user: the pool's migrate user function may know the
+		// name and password; the user it returns is created and signs in
+		// (the function vouched for the password).
+		u, err = s.Users.Migrate(ctx, pool, c.ID, name, pw, meta, triggers.UserMigrationAuthentication)
+		if errs.Is(err, errs.UserNotFound) && c.Config.PreventsUserExistenceErrors() {
+			err = errIncorrect
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := s.preCheck(u); err != nil {
+			return nil, err
+		}
+		return s.passwordVerified(ctx, pool, c, u, admin, meta)
+	}
 	if err != nil {
 		if errs.Is(err, errs.NotAuthorized) || errs.Is(err, errs.UserNotFound) {
 			// Spend what a real check costs, so timing does not reveal

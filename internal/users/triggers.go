@@ -33,6 +33,10 @@ func adminCaller(meta map[string]string) Caller {
 	return Caller{ClientID: triggers.AdminClientID, ClientMetadata: meta}
 }
 
+// AdminCaller is the caller of an administrator operation, for the API
+// edge: triggers see no app client (CLIENT_ID_NOT_APPLICABLE).
+func AdminCaller(meta map[string]string) Caller { return adminCaller(meta) }
+
 // callerOr returns the first of given, or def when none was given (the
 // optional Caller of operations whose API handlers may not pass one yet).
 func callerOr(given []Caller, def Caller) Caller {

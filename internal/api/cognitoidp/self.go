@@ -51,7 +51,8 @@ func updateUserAttributes(ctx context.Context, h *Handler, req *updateOwnAttribu
 	if err != nil {
 		return nil, err
 	}
-	sent, err := h.Users.UpdateOwnAttributes(ctx, at.Pool, c, at.User, req.UserAttributes)
+	sent, err := h.Users.UpdateOwnAttributes(ctx, at.Pool, c, at.User, req.UserAttributes,
+		users.Caller{ClientID: c.ID, ClientMetadata: req.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,8 @@ func getUserAttributeVerificationCode(ctx context.Context, h *Handler, req *veri
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.Users.SendVerificationCode(ctx, at.Pool, at.User, req.AttributeName)
+	d, err := h.Users.SendVerificationCode(ctx, at.Pool, at.User, req.AttributeName,
+		users.Caller{ClientID: at.ClientID(), ClientMetadata: req.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ type updateAttributesRequest struct {
 }
 
 func adminUpdateUserAttributes(ctx context.Context, h *Handler, req *updateAttributesRequest) (any, error) {
-	_, err := h.Users.AdminUpdateUserAttributes(ctx, req.UserPoolId, req.Username, req.UserAttributes)
+	_, err := h.Users.AdminUpdateUserAttributes(ctx, req.UserPoolId, req.Username, req.UserAttributes, users.AdminCaller(req.ClientMetadata))
 	return nil, err
 }
 
@@ -136,7 +136,7 @@ type resetPasswordRequest struct {
 }
 
 func adminResetUserPassword(ctx context.Context, h *Handler, req *resetPasswordRequest) (any, error) {
-	return nil, h.Users.AdminResetUserPassword(ctx, req.UserPoolId, req.Username)
+	return nil, h.Users.AdminResetUserPassword(ctx, req.UserPoolId, req.Username, users.AdminCaller(req.ClientMetadata))
 }
 
 type confirmSignUpRequest struct {
@@ -146,7 +146,7 @@ type confirmSignUpRequest struct {
 }
 
 func adminConfirmSignUp(ctx context.Context, h *Handler, req *confirmSignUpRequest) (any, error) {
-	return nil, h.Users.AdminConfirmSignUp(ctx, req.UserPoolId, req.Username)
+	return nil, h.Users.AdminConfirmSignUp(ctx, req.UserPoolId, req.Username, users.AdminCaller(req.ClientMetadata))
 }
 
 type listUsersRequest struct {
