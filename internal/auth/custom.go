@@ -35,7 +35,6 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -393,30 +392,8 @@ func (s *Service) customPasswordVerifier(ctx context.Context, pool *userpool.Poo
 	if err := s.checkLock(u); err != nil {
 		return nil, err
 	}
-	rec, err := password.Unmarshal(u.Password)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	_, v := rec.SRP()
-	secret, err := hex.DecodeString(st.SRPSecret)
-	if err != nil {
-		return nil, errBadSession
-	}
-	ss, err := srp.RestoreServerSession(v, secret)
-	if err != nil {
-		return nil, errBadSession
-	}
-	A, err := srp.ParseHex(st.SRPA)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	key, err := ss.Key(A)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	sigBytes, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || !srp.VerifySignature(key, pool.PoolName(), u.Username, blockBytes, ts, sigBytes) {
-		return nil, s.failed(ctx, pool, u)
+	if err := s.verifyClaim(ctx, pool, u, st, blockBytes, ts, sig); err != nil {
+		return nil, err
 	}
 	if run.user, err = s.succeeded(ctx, pool, u); err != nil {
 		return nil, err

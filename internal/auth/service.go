@@ -77,6 +77,7 @@ type session struct {
 	// challenge given for an unknown user.
 	SRPSecret string `json:"srpSecret,omitempty"`
 	SRPA      string `json:"srpA,omitempty"`
+	SRPB      string `json:"srpB,omitempty"` // kept so the answer need not recompute it
 	Fake      bool   `json:"fake,omitempty"`
 	Admin     bool   `json:"admin,omitempty"`
 	// Custom is the CUSTOM_AUTH state (custom.go's customState).

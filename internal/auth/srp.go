@@ -11,6 +11,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/password"
 	"github.com/cogito-idp/cogito/internal/srp"
+	"github.com/cogito-idp/cogito/internal/store"
 	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) srpChallenge(ctx context.Context, pool *userpool.Pool, c *user
 		return nil, err
 	}
 	st := &session{Challenge: "PASSWORD_VERIFIER", Username: username, SRPSecret: hex.EncodeToString(ss.Secret()),
-		SRPA: aHex, Fake: fake, Admin: admin, AuthTime: s.now()}
+		SRPA: aHex, SRPB: ss.B().Text(16), Fake: fake, Admin: admin, AuthTime: s.now()}
 	// The secret block is the session handle: clients echo it back as
 	// PASSWORD_CLAIM_SECRET_BLOCK and sign over its bytes.
 	handle, err := s.newSession(ctx, pool, c, key, st)
@@ -145,33 +146,49 @@ func (s *Service) passwordVerifier(ctx context.Context, pool *userpool.Pool, c *
 	if err != nil {
 		return nil, errIncorrect
 	}
-	rec, err := password.Unmarshal(u.Password)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	_, v := rec.SRP()
-	secret, err := hex.DecodeString(st.SRPSecret)
-	if err != nil {
-		return nil, errBadSession
-	}
-	ss, err := srp.RestoreServerSession(v, secret)
-	if err != nil {
-		return nil, errBadSession
-	}
-	A, err := srp.ParseHex(st.SRPA)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	key, err := ss.Key(A)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	sigBytes, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || !srp.VerifySignature(key, pool.PoolName(), u.Username, blockBytes, ts, sigBytes) {
-		return nil, s.failed(ctx, pool, u)
+	if err := s.verifyClaim(ctx, pool, u, st, blockBytes, ts, sig); err != nil {
+		return nil, err
 	}
 	if err := s.preCheck(u); err != nil {
 		return nil, err
 	}
 	return s.passwordVerified(ctx, pool, c, u, st.Admin, r.ClientMetadata)
+}
+
+// verifyClaim checks a PASSWORD_VERIFIER answer: the client derived the
+// same key from its password as the server from the verifier, and signed
+// the secret block and timestamp with it. A wrong signature counts towards
+// lockout.
+func (s *Service) verifyClaim(ctx context.Context, pool *userpool.Pool, u *store.User, st *session, block []byte, ts, sig string) error {
+	rec, err := password.Unmarshal(u.Password)
+	if err != nil {
+		return errIncorrect
+	}
+	_, v := rec.SRP()
+	secret, err := hex.DecodeString(st.SRPSecret)
+	if err != nil {
+		return errBadSession
+	}
+	var ss *srp.ServerSession
+	if bigB, ok := new(big.Int).SetString(st.SRPB, 16); ok {
+		ss, err = srp.ResumeServerSession(v, secret, bigB)
+	} else {
+		ss, err = srp.RestoreServerSession(v, secret)
+	}
+	if err != nil {
+		return errBadSession
+	}
+	A, err := srp.ParseHex(st.SRPA)
+	if err != nil {
+		return errIncorrect
+	}
+	key, err := ss.Key(A)
+	if err != nil {
+		return errIncorrect
+	}
+	sigBytes, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || !srp.VerifySignature(key, pool.PoolName(), u.Username, block, ts, sigBytes) {
+		return s.failed(ctx, pool, u)
+	}
+	return nil
 }

@@ -221,6 +221,24 @@ func checkVerifier(v *big.Int) error {
 // (as returned by Secret), so that the state between InitiateAuth and
 // RespondToAuthChallenge can live in Cogito's opaque Session string instead
 // of server memory. B is recomputed (one short exponentiation).
+// ResumeServerSession restores a session from its secret and the B it
+// answered with, saving the exponentiation RestoreServerSession spends on
+// recomputing B. B must be the value this server computed and kept (in the
+// server's own session store, never taken from the client).
+func ResumeServerSession(v *big.Int, secret []byte, bigB *big.Int) (*ServerSession, error) {
+	if err := checkVerifier(v); err != nil {
+		return nil, err
+	}
+	if len(secret) != SecretSize {
+		return nil, ErrBadSecret
+	}
+	b := new(big.Int).SetBytes(secret)
+	if b.Sign() == 0 || bigB == nil || bigB.Sign() <= 0 || bigB.Cmp(n) >= 0 {
+		return nil, ErrBadSecret
+	}
+	return &ServerSession{v: new(big.Int).Set(v), b: b, bigB: new(big.Int).Set(bigB)}, nil
+}
+
 func RestoreServerSession(v *big.Int, secret []byte) (*ServerSession, error) {
 	if err := checkVerifier(v); err != nil {
 		return nil, err
