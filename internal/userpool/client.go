@@ -288,6 +288,9 @@ func (s *Service) FindClient(ctx context.Context, clientID string) (*Client, err
 	if err := ValidateClientID(clientID); err != nil {
 		return nil, err
 	}
+	if c, ok := s.cache.client(clientID); ok {
+		return c, nil
+	}
 	sc, err := s.Store.GetClientByID(ctx, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ClientNotFound(clientID)
@@ -295,7 +298,12 @@ func (s *Service) FindClient(ctx context.Context, clientID string) (*Client, err
 	if err != nil {
 		return nil, err
 	}
-	return decodeClient(sc)
+	c, err := decodeClient(sc)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.putClient(c)
+	return c, nil
 }
 
 // UpdateClient applies UpdateUserPoolClient. As in Cognito, settings the
@@ -314,6 +322,7 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 		}
 	}
 	var out *Client
+	defer s.cache.forgetClient(clientID)
 	_, err = s.Store.UpdateClient(ctx, poolID, clientID, func(sc *store.Client) error {
 		cfg := in.ClientConfig
 		if err := validateClient(&pool.Config, &cfg, len(sc.Secrets) > 0); err != nil {
@@ -340,6 +349,7 @@ func (s *Service) DeleteClient(ctx context.Context, poolID, clientID string) err
 	if _, err := s.GetClient(ctx, poolID, clientID); err != nil {
 		return err
 	}
+	defer s.cache.forgetClient(clientID)
 	err := s.Store.DeleteClient(ctx, poolID, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ClientNotFound(clientID)
@@ -383,6 +393,7 @@ func (s *Service) AddClientSecret(ctx context.Context, poolID, clientID, value s
 		value = NewClientSecret()
 	}
 	var added store.ClientSecret
+	defer s.cache.forgetClient(clientID)
 	_, err := s.Store.UpdateClient(ctx, poolID, clientID, func(sc *store.Client) error {
 		if len(sc.Secrets) == 0 {
 			return errs.Param("Client %s has no client secret; secrets can only be added to clients created with one.", clientID)
@@ -414,6 +425,7 @@ func (s *Service) DeleteClientSecret(ctx context.Context, poolID, clientID, secr
 	if secretID == "" {
 		return errs.Param("1 validation error detected: Value null at 'clientSecretId' failed to satisfy constraint: Member must not be null")
 	}
+	defer s.cache.forgetClient(clientID)
 	_, err := s.Store.UpdateClient(ctx, poolID, clientID, func(sc *store.Client) error {
 		for i, sec := range sc.Secrets {
 			if sec.ID != secretID {
@@ -679,6 +691,7 @@ func (s *Service) ReplaceClientSecrets(ctx context.Context, poolID, clientID, va
 	if !clientSecretRE.MatchString(value) {
 		return errs.Param("ClientSecret must be 24 to 64 characters of letters, digits, underscores or plus signs.")
 	}
+	defer s.cache.forgetClient(clientID)
 	_, err := s.Store.UpdateClient(ctx, poolID, clientID, func(sc *store.Client) error {
 		now := s.now()
 		sc.Secrets = []store.ClientSecret{{ID: newSecretID(clientID), Value: value, Created: now}}

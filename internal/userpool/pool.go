@@ -21,6 +21,8 @@ type Service struct {
 	Region  string
 	Account string // AWS account id used in ARNs
 	Now     func() time.Time
+
+	cache cache
 }
 
 func (s *Service) now() time.Time {
@@ -160,6 +162,9 @@ func (s *Service) GetPool(ctx context.Context, id string) (*Pool, error) {
 	if err := ValidatePoolID(id); err != nil {
 		return nil, err
 	}
+	if p, ok := s.cache.pool(id); ok {
+		return p, nil
+	}
 	sp, err := s.Store.GetPool(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, PoolNotFound(id)
@@ -167,7 +172,12 @@ func (s *Service) GetPool(ctx context.Context, id string) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodePool(sp)
+	p, err := decodePool(sp)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.putPool(p)
+	return p, nil
 }
 
 // PoolNotFound is Cognito's error for an unknown pool id.
@@ -205,6 +215,7 @@ func (s *Service) UpdatePool(ctx context.Context, id string, in PoolInput) (*Poo
 		return nil, err
 	}
 	var out *Pool
+	defer s.cache.forgetPool(id)
 	_, err := s.Store.UpdatePool(ctx, id, func(sp *store.Pool) error {
 		p, err := decodePool(sp)
 		if err != nil {
@@ -248,6 +259,7 @@ func (s *Service) ModifyPool(ctx context.Context, id string, fn func(*Config) er
 		return nil, err
 	}
 	var out *Pool
+	defer s.cache.forgetPool(id)
 	_, err := s.Store.UpdatePool(ctx, id, func(sp *store.Pool) error {
 		p, err := decodePool(sp)
 		if err != nil {
@@ -278,6 +290,7 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 	if p.Config.DeletionProtection == "ACTIVE" {
 		return errs.Param("The user pool %s cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.", id)
 	}
+	defer s.cache.forgetPool(id)
 	err = s.Store.DeletePool(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return PoolNotFound(id)

@@ -296,6 +296,7 @@ func (s *Service) pruneClientScopes(ctx context.Context, poolID string, cfg *Con
 			if !stale(c.Config.AllowedOAuthScopes) {
 				continue
 			}
+			s.cache.forgetClient(sc.ID)
 			_, err = s.Store.UpdateClient(ctx, poolID, sc.ID, func(sc *store.Client) error {
 				c, err := decodeClient(sc)
 				if err != nil {
