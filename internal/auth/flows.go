@@ -136,17 +136,21 @@ func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *use
 		// An unknown user: the pool's migrate user function may know the
 		// name and password; the user it returns is created and signs in
 		// (the function vouched for the password).
-		u, err = s.Users.Migrate(ctx, pool, c.ID, name, pw, meta, triggers.UserMigrationAuthentication)
-		if errs.Is(err, errs.UserNotFound) && c.Config.PreventsUserExistenceErrors() {
-			err = errIncorrect
+		mu, merr := s.Users.Migrate(ctx, pool, c.ID, name, pw, meta, triggers.UserMigrationAuthentication)
+		switch {
+		case merr == nil:
+			if err := s.preCheck(mu); err != nil {
+				return nil, err
+			}
+			return s.passwordVerified(ctx, pool, c, mu, admin, meta)
+		case errs.Is(merr, errs.UsernameExists):
+			// A concurrent sign-in migrated the user first: sign in as usual.
+			u, err = s.findForSignIn(ctx, pool, c, name)
+		case errs.Is(merr, errs.UserNotFound) && c.Config.PreventsUserExistenceErrors():
+			return nil, errIncorrect
+		default:
+			return nil, merr
 		}
-		if err != nil {
-			return nil, err
-		}
-		if err := s.preCheck(u); err != nil {
-			return nil, err
-		}
-		return s.passwordVerified(ctx, pool, c, u, admin, meta)
 	}
 	if err != nil {
 		if errs.Is(err, errs.NotAuthorized) || errs.Is(err, errs.UserNotFound) {

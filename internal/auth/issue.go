@@ -154,9 +154,14 @@ func (s *Service) ClientCredentials(ctx context.Context, pool *userpool.Pool, c 
 	accessTTL, _, _ := c.Config.Validity()
 	claims := map[string]any{
 		"sub": c.ID, "client_id": c.ID, "iss": s.Issuer(pool.ID), "token_use": "access",
-		"scope": strings.Join(scopes, " "), "auth_time": now.Unix(), "iat": now.Unix(),
+		"auth_time": now.Unix(), "iat": now.Unix(),
 		"exp": now.Add(accessTTL).Unix(), "jti": uuid.NewString(), "version": 2,
 	}
+	scopes, err := s.machineTokenGeneration(ctx, pool, c, claims, scopes)
+	if err != nil {
+		return nil, err
+	}
+	claims["scope"] = strings.Join(scopes, " ")
 	tok, err := s.Keys.Sign(ctx, pool.ID, claims)
 	if err != nil {
 		return nil, err

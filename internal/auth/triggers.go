@@ -203,3 +203,34 @@ func without(list []string, s string) []string {
 	}
 	return out
 }
+
+// machineTokenGeneration runs a V3_0 pre token generation function on a
+// machine-to-machine access token (client credentials); V1 and V2
+// functions are not called for those, as in Cognito.
+func (s *Service) machineTokenGeneration(ctx context.Context, pool *userpool.Pool, c *userpool.Client, access map[string]any, scopes []string) ([]string, error) {
+	lc := pool.Config.LambdaConfig
+	if lc == nil || lc.PreTokenGeneration == "" || lc.PreTokenGenerationConfig == nil || lc.PreTokenGenerationConfig.LambdaVersion != "V3_0" {
+		return scopes, nil
+	}
+	ev := triggers.NewEvent(triggers.TokenGenerationClientCredentials, s.region(), pool.ID, c.ID, "")
+	ev.Version = triggers.PreTokenGenerationVersion("V3_0")
+	var resp triggers.PreTokenGenerationV2Response
+	if err := triggers.Call(ctx, s.Triggers, lc.PreTokenGeneration, ev,
+		&triggers.PreTokenGenerationV2Request{Scopes: scopes}, &resp); err != nil {
+		return nil, err
+	}
+	tc := &tokenClaims{access: access, scopes: scopes}
+	if d := resp.ClaimsAndScopeOverrideDetails; d != nil && d.AccessTokenGeneration != nil {
+		g := d.AccessTokenGeneration
+		override(tc.access, g.ClaimsToAddOrOverride, g.ClaimsToSuppress)
+		for _, sc := range g.ScopesToSuppress {
+			tc.scopes = without(tc.scopes, sc)
+		}
+		for _, sc := range g.ScopesToAdd {
+			if !hasScope(tc.scopes, sc) {
+				tc.scopes = append(tc.scopes, sc)
+			}
+		}
+	}
+	return tc.scopes, nil
+}

@@ -127,9 +127,11 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
+	var outbox messages.Sender
 	if !opts.Production {
 		s.outbox = messages.NewOutbox(1000)
 		senders = append(messages.Multi{s.outbox}, senders...)
+		outbox = s.outbox
 	}
 	var sender messages.Sender = senders
 	s.pools = &userpool.Service{Store: st, Region: opts.Region, Account: opts.Account}
@@ -143,7 +145,7 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		opts.LambdaWebhooks = mergeWebhooks(opts.LambdaWebhooks, cfgFile.LambdaWebhooks)
 	}
 	s.triggers = buildTriggers(opts)
-	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log, Triggers: s.triggers}
+	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log, Triggers: s.triggers, Outbox: outbox}
 	kek, err := tokens.LoadKEK(opts.KeyEncryptionKey, filepath.Join(opts.DataDir, "key-encryption.key"))
 	if err != nil {
 		st.Close()

@@ -2,7 +2,11 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -191,5 +195,88 @@ func TestTriggerFailures(t *testing.T) {
 	var ue *types.UnexpectedLambdaException
 	if !errors.As(err, &ue) {
 		t.Fatalf("want UnexpectedLambdaException, got %v", err)
+	}
+}
+
+// CustomEmailSender delivers the sign-up code instead of Cogito; the code
+// reaches it base64-encoded (Cognito would KMS-encrypt it).
+func TestCustomEmailSender(t *testing.T) {
+	env, lt := startWithLambda(t, server.Options{})
+	lt.Handle("sender", func(ev lambdatest.Event) (lambdatest.Event, error) { return ev, nil })
+	ctx := context.Background()
+	p, err := env.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("sender"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		LambdaConfig: &types.LambdaConfigType{
+			KMSKeyID:          aws.String("arn:aws:kms:us-east-1:123456789012:key/abcd"),
+			CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(lambdatest.ARN("sender")), LambdaVersion: types.CustomEmailSenderLambdaVersionTypeV10},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := env.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: p.UserPool.Id, ClientName: aws.String("app")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.SignUp(ctx, &cip.SignUpInput{ClientId: cl.UserPoolClient.ClientId, Username: aws.String("bea"),
+		Password: aws.String("Passw0rd!"), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("bea@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := lt.Calls("sender")
+	if len(calls) != 1 || calls[0]["triggerSource"] != "CustomEmailSender_SignUp" {
+		t.Fatalf("CustomEmailSender calls: %v", calls)
+	}
+	req := lambdatest.Request(calls[0])
+	code, _ := base64.StdEncoding.DecodeString(req["code"].(string))
+	out := env.Outbox(t, "bea", "")
+	if req["type"] != "customEmailSenderRequestV1" || len(out) == 0 || string(code) != out[0].Code {
+		t.Fatalf("custom sender request %v, outbox %+v", req, out)
+	}
+}
+
+// A V3_0 pre token generation function shapes machine-to-machine tokens.
+func TestPreTokenGenerationV3ClientCredentials(t *testing.T) {
+	env, lt := startWithLambda(t, server.Options{})
+	lt.Handle("m2m", func(ev lambdatest.Event) (lambdatest.Event, error) {
+		lambdatest.Response(ev)["claimsAndScopeOverrideDetails"] = map[string]any{
+			"accessTokenGeneration": map[string]any{"claimsToAddOrOverride": map[string]any{"tenant": "acme"}}}
+		return ev, nil
+	})
+	ctx := context.Background()
+	p, err := env.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("m2m"), LambdaConfig: &types.LambdaConfigType{
+		PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{LambdaArn: aws.String(lambdatest.ARN("m2m")),
+			LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV30}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: p.UserPool.Id, Identifier: aws.String("api"),
+		Name: aws.String("API"), Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("read")}}}); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := env.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: p.UserPool.Id, ClientName: aws.String("svc"),
+		GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
+		AllowedOAuthScopes: []string{"api/read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}}
+	req, _ := http.NewRequest(http.MethodPost, env.URL+"/"+aws.ToString(p.UserPool.Id)+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(aws.ToString(cl.UserPoolClient.ClientId), aws.ToString(cl.UserPoolClient.ClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token reply %d: %v", resp.StatusCode, err)
+	}
+	if c := claimsOf(t, tok.AccessToken); c["tenant"] != "acme" || c["scope"] != "api/read" {
+		t.Fatalf("M2M token claims %v", c)
+	}
+	if calls := lt.Calls("m2m"); len(calls) != 1 || calls[0]["triggerSource"] != "TokenGeneration_ClientCredentials" || calls[0]["version"] != "3" {
+		t.Fatalf("V3 calls %v", calls)
 	}
 }

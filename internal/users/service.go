@@ -44,7 +44,10 @@ type Service struct {
 	Log    *slog.Logger
 	// Triggers invokes the pool's Lambda triggers (its LambdaConfig).
 	Triggers triggers.Invoker
-	Now      func() time.Time
+	// Outbox, when set, records messages a custom sender trigger delivers
+	// instead of Cogito (the dev outbox keeps every message).
+	Outbox messages.Sender
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -371,12 +374,51 @@ func AttributeList(u *store.User, names []string) []Attribute {
 // user record is already saved when messages go out: a delivery failure is
 // logged (without the message, which holds the code) and not undone.
 func (s *Service) deliver(ctx context.Context, pool *userpool.Pool, m messages.Message) {
+	if s.customSend(ctx, pool, m) {
+		return
+	}
 	if ec := pool.Config.EmailConfiguration; ec != nil && (ec.From != "" || ec.ReplyToEmailAddress != "") {
 		ctx = messages.WithEmailOverrides(ctx, messages.EmailOverrides{From: ec.From, ReplyTo: ec.ReplyToEmailAddress})
 	}
 	if err := s.Sender.Send(ctx, m); err != nil {
 		s.logError("message not delivered", "pool", pool.ID, "user", m.Username, "channel", m.Channel, "kind", m.Kind, "err", err)
 	}
+}
+
+// customSend hands a message to the pool's CustomEmailSender or
+// CustomSMSSender function, which then delivers it instead of Cogito, as in
+// Cognito (asynchronously: its failure does not fail the call). Cognito
+// sends the code KMS-encrypted; Cogito sends it base64-encoded (see
+// triggers.CustomSenderRequest). It reports whether a function took it.
+func (s *Service) customSend(ctx context.Context, pool *userpool.Pool, m messages.Message) bool {
+	lc := pool.Config.LambdaConfig
+	if lc == nil {
+		return false
+	}
+	fn, typ, prefix := lc.CustomEmailSender, triggers.CustomEmailSenderRequestV1, "CustomEmailSender_"
+	if m.Channel == messages.SMS {
+		fn, typ, prefix = lc.CustomSMSSender, triggers.CustomSMSSenderRequestV1, "CustomSMSSender_"
+	}
+	if fn == nil || fn.LambdaArn == "" {
+		return false
+	}
+	if s.Outbox != nil {
+		s.Outbox.Send(ctx, m)
+	}
+	attrs := triggers.Attributes{}
+	if u, err := s.Store.GetUser(ctx, pool.ID, Key(&pool.Config, m.Username)); err == nil {
+		for k, v := range u.Attributes {
+			attrs[k] = v
+		}
+		attrs["sub"] = u.Sub
+		attrs["cognito:user_status"] = u.Status
+	}
+	ev := triggers.NewEvent(prefix+m.Kind, s.Pools.Region, pool.ID, "", m.Username)
+	req := &triggers.CustomSenderRequest{Type: typ, Code: triggers.EncodeCode(m.Code), UserAttributes: attrs}
+	if err := triggers.CallAsync(ctx, s.Triggers, fn.LambdaArn, ev, req); err != nil {
+		s.logError("custom sender not invoked", "pool", pool.ID, "user", m.Username, "kind", m.Kind, "err", err)
+	}
+	return true
 }
 
 // logError records a failure that the caller does not see (a message that
