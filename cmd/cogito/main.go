@@ -44,6 +44,7 @@ func run(args []string) error {
 	fs.StringVar(&o.AccessKeyID, "access-key-id", "", "management access key id; when set, SigV4 is verified on every management call")
 	fs.StringVar(&o.SecretAccessKey, "secret-access-key", "", "management secret access key (prefer COGITO_SECRET_ACCESS_KEY)")
 	fs.StringVar(&o.KeyEncryptionKey, "key-encryption-key", "", "base64 of 32 bytes sealing signing keys at rest (default: generated into --data)")
+	fs.StringVar(&o.HTTPSAddr, "https-addr", "", "serve the pools' custom domains over HTTPS on this address (certificates from --config)")
 	fs.StringVar(&o.SMTPURL, "smtp", "", "send email through this server: smtp[s]://user:pass@host:port?from=addr (password: prefer COGITO_SMTP)")
 	fs.StringVar(&o.SMSWebhook, "sms-webhook", "", "deliver SMS by POSTing JSON to this URL")
 	fs.StringVar(&o.SNSEndpoint, "sns-endpoint", "", "deliver SMS through Amazon SNS Publish at this endpoint (signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")

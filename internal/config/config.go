@@ -26,6 +26,15 @@ type File struct {
 	// LambdaConfig) to HTTP endpoints that take the trigger event as a POST
 	// and answer with it, response filled in.
 	LambdaWebhooks map[string]string `yaml:"lambdaWebhooks" json:"lambdaWebhooks"`
+	// Certificates serve the pools' custom domains over HTTPS (--https-addr).
+	Certificates []Certificate `yaml:"certificates" json:"certificates"`
+}
+
+// Certificate is a PEM certificate and key for one custom domain.
+type Certificate struct {
+	Domain   string `yaml:"domain" json:"domain"`
+	CertFile string `yaml:"certFile" json:"certFile"`
+	KeyFile  string `yaml:"keyFile" json:"keyFile"`
 }
 
 // Pool declares a user pool.
@@ -101,6 +110,11 @@ func Parse(raw []byte) (*File, error) {
 func (f *File) Validate() error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	for i, cert := range f.Certificates {
+		if cert.Domain == "" || cert.CertFile == "" || cert.KeyFile == "" {
+			add("certificates[%d]: domain, certFile and keyFile are required", i)
+		}
+	}
 	poolIDs := map[string]bool{}
 	for i, p := range f.Pools {
 		where := fmt.Sprintf("pools[%d]", i)

@@ -51,10 +51,14 @@ type Options struct {
 	// accept that).
 	LambdaAccessKeyID     string
 	LambdaSecretAccessKey string
-	ConfigFile            string
-	SeedDemo              bool
-	ReadyFile             string // written with the base URL once listening
-	Production            bool   // no dev outbox, credentials required
+	// HTTPSAddr, when set, serves the pools' custom domains over HTTPS with
+	// Certificates (from the config file's certificates:).
+	HTTPSAddr    string
+	Certificates []Certificate
+	ConfigFile   string
+	SeedDemo     bool
+	ReadyFile    string // written with the base URL once listening
+	Production   bool   // no dev outbox, credentials required
 	// Management credentials (SigV4 access key and secret). When set, every
 	// management call is verified; off loopback they are required.
 	AccessKeyID     string
@@ -84,6 +88,7 @@ type Server struct {
 	domains  domainCache
 	outbox   *messages.Outbox
 	listener net.Listener
+	tls      net.Listener // custom domains over HTTPS, when configured
 	http     *http.Server
 	baseURL  string
 }
@@ -143,6 +148,16 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 			return nil, err
 		}
 		opts.LambdaWebhooks = mergeWebhooks(opts.LambdaWebhooks, cfgFile.LambdaWebhooks)
+		for _, c := range cfgFile.Certificates {
+			opts.Certificates = append(opts.Certificates, Certificate{Domain: c.Domain, CertFile: c.CertFile, KeyFile: c.KeyFile})
+		}
+	}
+	if opts.HTTPSAddr != "" {
+		if s.tls, err = listenTLS(opts.HTTPSAddr, opts.Certificates); err != nil {
+			st.Close()
+			ln.Close()
+			return nil, err
+		}
 	}
 	s.triggers = buildTriggers(opts)
 	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log, Triggers: s.triggers, Outbox: outbox}
@@ -283,6 +298,14 @@ func isLoopback(a net.Addr) bool {
 	return ok && ta.IP.IsLoopback()
 }
 
+// HTTPSAddr is the address of the custom-domain HTTPS listener, if any.
+func (s *Server) HTTPSAddr() string {
+	if s.tls == nil {
+		return ""
+	}
+	return s.tls.Addr().String()
+}
+
 // BaseURL is the address the server listens on, as a URL.
 func (s *Server) BaseURL() string { return s.baseURL }
 
@@ -393,6 +416,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	if s.tls != nil {
+		go func() { errc <- s.http.Serve(s.tls) }()
+	}
 	go s.prune(ctx)
 	select {
 	case err := <-errc:
@@ -413,6 +439,9 @@ func (s *Server) Serve(ctx context.Context) error {
 // Close releases the listener and store of a server that never served.
 func (s *Server) Close() error {
 	s.listener.Close()
+	if s.tls != nil {
+		s.tls.Close()
+	}
 	return s.store.Close()
 }
 
