@@ -139,6 +139,17 @@ func (s *Service) findEndUser(ctx context.Context, pool *userpool.Pool, name str
 
 var codeRE = regexp.MustCompile(`^\S+$`)
 
+// checkCodeRequest validates the fields every code confirmation carries.
+func checkCodeRequest(clientID, username, code string) error {
+	if err := userpool.ValidateClientID(clientID); err != nil {
+		return err
+	}
+	if err := validateUsernameForm(username); err != nil {
+		return err
+	}
+	return checkCodeParam(code)
+}
+
 func checkCodeParam(code string) error {
 	if code == "" {
 		return errs.Param("1 validation error detected: Value null at 'confirmationCode' failed to satisfy constraint: Member must not be null")
@@ -478,13 +489,7 @@ type ConfirmSignUpInput struct {
 // A verified email or phone that another user holds as an alias fails with
 // AliasExistsException, or with ForceAliasCreation moves to this user.
 func (s *Service) ConfirmSignUp(ctx context.Context, in ConfirmSignUpInput) (*store.User, error) {
-	if err := userpool.ValidateClientID(in.ClientID); err != nil {
-		return nil, err
-	}
-	if err := validateUsernameForm(in.Username); err != nil {
-		return nil, err
-	}
-	if err := checkCodeParam(in.ConfirmationCode); err != nil {
+	if err := checkCodeRequest(in.ClientID, in.Username, in.ConfirmationCode); err != nil {
 		return nil, err
 	}
 	client, pool, err := s.endUserClient(ctx, in.ClientID, in.Username, in.SecretHash)
@@ -703,13 +708,7 @@ type ConfirmForgotPasswordInput struct {
 // (from ForgotPassword or AdminResetUserPassword). The user becomes
 // CONFIRMED and the code is consumed.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, in ConfirmForgotPasswordInput) (*store.User, error) {
-	if err := userpool.ValidateClientID(in.ClientID); err != nil {
-		return nil, err
-	}
-	if err := validateUsernameForm(in.Username); err != nil {
-		return nil, err
-	}
-	if err := checkCodeParam(in.ConfirmationCode); err != nil {
+	if err := checkCodeRequest(in.ClientID, in.Username, in.ConfirmationCode); err != nil {
 		return nil, err
 	}
 	if in.Password == "" {
