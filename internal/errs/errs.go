@@ -56,6 +56,7 @@ const (
 	InvalidUserPoolConfig        = "InvalidUserPoolConfigurationException"
 	ScopeDoesNotExist            = "ScopeDoesNotExistException"
 	UnsupportedIdentityProvider  = "UnsupportedIdentityProviderException"
+	DuplicateProvider            = "DuplicateProviderException"
 	CodeDeliveryFailure          = "CodeDeliveryFailureException"
 	InvalidEmailRoleAccessPolicy = "InvalidEmailRoleAccessPolicyException"
 	ConcurrentModification       = "ConcurrentModificationException"

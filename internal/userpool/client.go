@@ -228,7 +228,7 @@ func (s *Service) createClient(ctx context.Context, poolID, id, secret string, i
 	}
 	cfg := in.ClientConfig
 	hasSecret := in.GenerateSecret || secret != ""
-	if err := validateClient(&pool.Config, &cfg, hasSecret); err != nil {
+	if err := validateClient(pool.ID, &pool.Config, &cfg, hasSecret); err != nil {
 		return nil, err
 	}
 	applyClientDefaults(&cfg)
@@ -325,7 +325,7 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 	defer s.cache.forgetClient(clientID)
 	_, err = s.Store.UpdateClient(ctx, poolID, clientID, func(sc *store.Client) error {
 		cfg := in.ClientConfig
-		if err := validateClient(&pool.Config, &cfg, len(sc.Secrets) > 0); err != nil {
+		if err := validateClient(pool.ID, &pool.Config, &cfg, len(sc.Secrets) > 0); err != nil {
 			return err
 		}
 		applyClientDefaults(&cfg)
@@ -469,7 +469,7 @@ var (
 )
 
 // validateClient checks a client's settings against Cognito's rules.
-func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
+func validateClient(poolID string, pool *Config, c *ClientConfig, hasSecret bool) error {
 	legacy, modern := false, false
 	for _, f := range c.ExplicitAuthFlows {
 		if !allFlows[f] {
@@ -540,8 +540,8 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 		}
 	}
 	for _, p := range c.SupportedIdentityProviders {
-		if p != "COGNITO" && (IdentityProviderChecker == nil || !IdentityProviderChecker(pool, p)) {
-			return errs.Param("The provider %s does not exist for User Pool.", p)
+		if !pool.HasIdentityProvider(p) {
+			return errs.Param("The provider %s does not exist for User Pool %s.", p, poolID)
 		}
 	}
 	codeOrImplicit, credentials := false, false
@@ -624,10 +624,6 @@ func validateClient(pool *Config, c *ClientConfig, hasSecret bool) error {
 	}
 	return nil
 }
-
-// IdentityProviderChecker reports whether a pool has a federated identity
-// provider of that name; set by the federation package.
-var IdentityProviderChecker func(pool *Config, name string) bool
 
 // checkRedirectURL applies Cognito's rules: an absolute URL without a
 // fragment, HTTPS except for http://localhost (for testing), or an app's

@@ -41,6 +41,8 @@ type Config struct {
 	// CreateUserPool / UpdateUserPool input.
 	ResourceServers  []ResourceServer           `json:"ResourceServers,omitempty"`
 	UICustomizations map[string]UICustomization `json:"UICustomizations,omitempty"` // key: client id or "ALL"
+	// Managed by CreateIdentityProvider ... likewise.
+	IdentityProviders []IdentityProvider `json:"IdentityProviders,omitempty"`
 }
 
 // Policies is Cognito's UserPoolPolicyType.

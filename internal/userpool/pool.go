@@ -131,7 +131,7 @@ func validateNewPool(in PoolInput) (*Pool, error) {
 		return nil, err
 	}
 	cfg := in.Config
-	cfg.ResourceServers, cfg.UICustomizations = nil, nil // set only through their own operations
+	cfg.ResourceServers, cfg.UICustomizations, cfg.IdentityProviders = nil, nil, nil // set only through their own operations
 	if len(cfg.UsernameAttributes) > 0 && len(cfg.AliasAttributes) > 0 {
 		return nil, errs.Param("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
@@ -232,7 +232,7 @@ func (s *Service) UpdatePool(ctx context.Context, id string, in PoolInput) (*Poo
 		cfg.SoftwareTokenMfaConfiguration = old.SoftwareTokenMfaConfiguration
 		cfg.EmailMfaConfiguration = old.EmailMfaConfiguration
 		cfg.WebAuthnConfiguration = old.WebAuthnConfiguration
-		cfg.ResourceServers, cfg.UICustomizations = old.ResourceServers, old.UICustomizations
+		cfg.ResourceServers, cfg.UICustomizations, cfg.IdentityProviders = old.ResourceServers, old.UICustomizations, old.IdentityProviders
 		if in.UserPoolTags == nil {
 			cfg.UserPoolTags = old.UserPoolTags
 		}

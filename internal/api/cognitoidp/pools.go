@@ -42,8 +42,8 @@ func (h *Handler) poolType(ctx context.Context, p *userpool.Pool, withCount bool
 	cfg := p.Config
 	// Settings of SetUserPoolMfaConfig are not part of UserPoolType.
 	cfg.SmsMfaConfiguration, cfg.SoftwareTokenMfaConfiguration, cfg.EmailMfaConfiguration, cfg.WebAuthnConfiguration = nil, nil, nil, nil
-	// Nor are resource servers and UI customizations, which have their own operations.
-	cfg.ResourceServers, cfg.UICustomizations = nil, nil
+	// Nor are resource servers, UI customizations and identity providers, which have their own operations.
+	cfg.ResourceServers, cfg.UICustomizations, cfg.IdentityProviders = nil, nil, nil
 	out := &userPoolType{Id: p.ID, Name: p.Name, Arn: h.Pools.Arn(p.ID), CreationDate: epoch(p.Created),
 		LastModifiedDate: epoch(p.Modified), Config: cfg}
 	// Domain is the prefix domain, CustomDomain the custom one.
