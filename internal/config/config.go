@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -28,6 +29,21 @@ type File struct {
 	LambdaWebhooks map[string]string `yaml:"lambdaWebhooks" json:"lambdaWebhooks"`
 	// Certificates serve the pools' custom domains over HTTPS (--https-addr).
 	Certificates []Certificate `yaml:"certificates" json:"certificates"`
+	// IdentityProviderEndpoints relocate the well-known identity providers,
+	// keyed by provider type (Google, Facebook, LoginWithAmazon,
+	// SignInWithApple): a local OpenID Provider for tests, a proxy for
+	// air-gapped sites. An issuer alone means "discover the rest from it".
+	IdentityProviderEndpoints map[string]Endpoints `yaml:"identityProviderEndpoints" json:"identityProviderEndpoints"`
+}
+
+// Endpoints locate one well-known identity provider; empty fields keep the
+// provider's public endpoints.
+type Endpoints struct {
+	Issuer       string `yaml:"issuer" json:"issuer"`
+	AuthorizeURL string `yaml:"authorizeUrl" json:"authorizeUrl"`
+	TokenURL     string `yaml:"tokenUrl" json:"tokenUrl"`
+	UserInfoURL  string `yaml:"userInfoUrl" json:"userInfoUrl"`
+	JWKSURL      string `yaml:"jwksUri" json:"jwksUri"`
 }
 
 // Certificate is a PEM certificate and key for one custom domain.
@@ -113,6 +129,26 @@ func (f *File) Validate() error {
 	for i, cert := range f.Certificates {
 		if cert.Domain == "" || cert.CertFile == "" || cert.KeyFile == "" {
 			add("certificates[%d]: domain, certFile and keyFile are required", i)
+		}
+	}
+	for typ, e := range f.IdentityProviderEndpoints {
+		switch typ {
+		case userpool.ProviderGoogle, userpool.ProviderFacebook, userpool.ProviderLoginWithAmazon, userpool.ProviderSignInWithApple:
+		default:
+			add("identityProviderEndpoints: %q is not Google, Facebook, LoginWithAmazon or SignInWithApple", typ)
+			continue
+		}
+		for _, kv := range [][2]string{{"issuer", e.Issuer}, {"authorizeUrl", e.AuthorizeURL}, {"tokenUrl", e.TokenURL},
+			{"userInfoUrl", e.UserInfoURL}, {"jwksUri", e.JWKSURL}} {
+			if kv[1] == "" {
+				continue
+			}
+			if u, err := url.Parse(kv[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add("identityProviderEndpoints.%s.%s: %q is not an http(s) URL", typ, kv[0], kv[1])
+			}
+		}
+		if e == (Endpoints{}) {
+			add("identityProviderEndpoints.%s: no endpoint given", typ)
 		}
 	}
 	poolIDs := map[string]bool{}

@@ -30,6 +30,10 @@ type AuthorizeRequest struct {
 	Prompt              string // login, none, or empty
 	LoginHint           string
 	Lang                string
+	// Provider is the third-party identity provider the request names
+	// (identity_provider or idp_identifier), resolved and checked against
+	// the client; nil for sign-in with the user pool itself.
+	Provider *userpool.IdentityProvider
 }
 
 // Query renders the request back into its parameters, so the hosted UI's
@@ -136,16 +140,49 @@ func (s *Service) ParseAuthorize(ctx context.Context, pool *userpool.Pool, q url
 	default:
 		return r, oauthErr("invalid_request", "Unsupported prompt value.")
 	}
-	if r.IdentityProvider != "" && r.IdentityProvider != "COGNITO" {
-		return r, oauthErr("invalid_request", "The identity provider %s is not configured for this client.", r.IdentityProvider)
+	if err := resolveProvider(r); err != nil {
+		return r, err
 	}
-	if r.IdpIdentifier != "" {
-		return r, oauthErr("invalid_request", "No identity provider has the identifier %s.", r.IdpIdentifier)
+	if r.Provider != nil {
+		return r, nil
 	}
 	if len(c.Config.SupportedIdentityProviders) > 0 && !contains(c.Config.SupportedIdentityProviders, "COGNITO") {
 		return r, oauthErr("invalid_request", "The client does not allow sign-in with the user pool.")
 	}
 	return r, nil
+}
+
+// resolveProvider finds the identity provider an authorization request
+// names: identity_provider (a provider name, or COGNITO for the pool
+// itself) or else idp_identifier (one of a provider's IdpIdentifiers). The
+// provider must be one of the client's SupportedIdentityProviders; the
+// browser flow supports the OIDC and social providers (not SAML).
+func resolveProvider(r *AuthorizeRequest) error {
+	cfg := &r.Pool.Config
+	var p *userpool.IdentityProvider
+	switch {
+	case r.IdentityProvider == userpool.ProviderCognito:
+		return nil
+	case r.IdentityProvider != "":
+		found, ok := cfg.IdentityProvider(r.IdentityProvider)
+		if !ok || !contains(r.Client.Config.SupportedIdentityProviders, found.ProviderName) {
+			return oauthErr("invalid_request", "The identity provider %s is not configured for this client.", r.IdentityProvider)
+		}
+		p = found
+	case r.IdpIdentifier != "":
+		found, ok := cfg.IdentityProviderByIdentifier(r.IdpIdentifier)
+		if !ok || !contains(r.Client.Config.SupportedIdentityProviders, found.ProviderName) {
+			return oauthErr("invalid_request", "No identity provider of this client has the identifier %s.", r.IdpIdentifier)
+		}
+		p = found
+	default:
+		return nil
+	}
+	if p.ProviderType == userpool.ProviderSAML {
+		return oauthErr("invalid_request", "Sign-in with the SAML identity provider %s is not supported.", p.ProviderName)
+	}
+	r.Provider = p
+	return nil
 }
 
 // grantScopes resolves the requested scopes against the client's: none

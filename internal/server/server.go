@@ -22,6 +22,7 @@ import (
 	"github.com/cogito-idp/cogito/internal/api/oauth2"
 	"github.com/cogito-idp/cogito/internal/auth"
 	"github.com/cogito-idp/cogito/internal/config"
+	"github.com/cogito-idp/cogito/internal/federation"
 	"github.com/cogito-idp/cogito/internal/messages"
 	"github.com/cogito-idp/cogito/internal/oauth"
 	"github.com/cogito-idp/cogito/internal/sigv4"
@@ -72,6 +73,11 @@ type Options struct {
 	SMSWebhook  string // URL receiving {"poolId","username","phoneNumber","message","kind"}
 	SNSEndpoint string // Amazon SNS (or compatible) endpoint for SMS via Publish
 	SNSRegion   string
+	// IdentityProviderEndpoints relocate the well-known identity providers
+	// (Google, Facebook, LoginWithAmazon, SignInWithApple), keyed by
+	// provider type, for tests and air-gapped sites; merged with the config
+	// file's identityProviderEndpoints (these win).
+	IdentityProviderEndpoints federation.Overrides
 }
 
 // Server is a running Cogito.
@@ -91,6 +97,9 @@ type Server struct {
 	tls      net.Listener // custom domains over HTTPS, when configured
 	http     *http.Server
 	baseURL  string
+
+	// federation runs the hosted UI's sign-in with identity providers.
+	federation *oauth.Federation
 }
 
 // New opens the store and builds the services; Serve starts listening.
@@ -151,6 +160,7 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		for _, c := range cfgFile.Certificates {
 			opts.Certificates = append(opts.Certificates, Certificate{Domain: c.Domain, CertFile: c.CertFile, KeyFile: c.KeyFile})
 		}
+		s.opts.IdentityProviderEndpoints = mergeEndpoints(cfgFile.IdentityProviderEndpoints, opts.IdentityProviderEndpoints)
 	}
 	if opts.HTTPSAddr != "" {
 		if s.tls, err = listenTLS(opts.HTTPSAddr, opts.Certificates); err != nil {
@@ -176,6 +186,7 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
 	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer, Triggers: s.triggers}
 	s.oauth = &oauth.Service{Store: st, Pools: s.pools, Auth: s.auth}
+	s.federation = &oauth.Federation{OAuth: s.oauth, Users: s.users, Overrides: s.opts.IdentityProviderEndpoints}
 
 	if cfgFile != nil {
 		if err := cfgFile.Apply(ctx, s.pools, s.users, log); err != nil {
@@ -194,6 +205,23 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// mergeEndpoints lays the options' endpoint overrides over the config
+// file's.
+func mergeEndpoints(file map[string]config.Endpoints, opts federation.Overrides) federation.Overrides {
+	if len(file) == 0 {
+		return opts
+	}
+	out := federation.Overrides{}
+	for typ, e := range file {
+		out[typ] = federation.Endpoints{AuthorizeURL: e.AuthorizeURL, TokenURL: e.TokenURL,
+			UserInfoURL: e.UserInfoURL, Issuer: e.Issuer, JWKSURL: e.JWKSURL}
+	}
+	for typ, e := range opts {
+		out[typ] = e
+	}
+	return out
 }
 
 // buildTriggers routes Lambda triggers: functions with a webhook in the
@@ -312,6 +340,9 @@ func (s *Server) BaseURL() string { return s.baseURL }
 // Pools exposes the pool service (tests and the seed use it).
 func (s *Server) Pools() *userpool.Service { return s.pools }
 
+// Users is the server's users service (federated sign-in calls it).
+func (s *Server) Users() *users.Service { return s.users }
+
 // Store exposes the store (benchmarks seed large pools through it).
 func (s *Server) Store() store.Store { return s.store }
 
@@ -355,7 +386,8 @@ func (s *Server) routes() http.Handler {
 func (s *Server) siteMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	secure := strings.HasPrefix(s.opts.PublicURL, "https:")
-	(&oauth2.Handler{OAuth: s.oauth, Keys: s.keys, Issuer: s.Issuer, Log: s.log, Secure: secure}).Register(mux)
+	(&oauth2.Handler{OAuth: s.oauth, Keys: s.keys, Issuer: s.Issuer, Log: s.log, Secure: secure,
+		Federation: s.federation}).Register(mux)
 	(&hostedui.Handler{OAuth: s.oauth, Auth: s.auth, Users: s.users, Pools: s.pools, Log: s.log, Secure: secure,
 		PublicURL: s.opts.PublicURL}).Register(mux)
 	return mux

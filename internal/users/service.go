@@ -206,6 +206,7 @@ func aliasesFor(cfg *userpool.Config, attrs map[string]string) map[string]string
 	if v := attrs["preferred_username"]; v != "" && cfg.AliasAttribute("preferred_username") {
 		out["preferred_username"] = aliasValue(cfg, "preferred_username", v)
 	}
+	addIdentityAliases(attrs, out) // federated identities (federated.go)
 	return out
 }
 

@@ -153,6 +153,12 @@ func (h *Handler) linkBase(site *oauth.Site) string {
 // the verified redirect URI.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, site *oauth.Site) (*oauth.AuthorizeRequest, bool) {
 	req, err := h.OAuth.ParseAuthorize(r.Context(), site.Pool, r.URL.Query())
+	if err == nil && req.Provider != nil {
+		// A request naming an identity provider signs in there, never
+		// with this site's forms.
+		http.Redirect(w, r, basePath(site)+"/oauth2/authorize?"+req.Query().Encode(), http.StatusFound)
+		return nil, false
+	}
 	if err == nil {
 		if src := cspSource(req.RedirectURI); src != "" {
 			w.Header().Set("Content-Security-Policy", cspBase+" "+src)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cogito-idp/cogito/internal/errs"
 	"github.com/cogito-idp/cogito/internal/oauth"
+	"github.com/cogito-idp/cogito/internal/userpool"
 	"github.com/cogito-idp/cogito/internal/users"
 )
 
@@ -21,7 +22,41 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, site *oauth.
 	p.Username = signInField(&req.Pool.Config, name)
 	p.Password = passwordField("password", "Password", "current-password")
 	focusFirst(&p.Username, &p.Password)
+	p.Providers = providerButtons(site, req)
 	return p
+}
+
+// providerButton is a "Continue with ..." link of the sign-in page.
+type providerButton struct {
+	Name  string // the provider's name
+	Label string
+	URL   string
+}
+
+// providerButtons lists the client's identity providers the browser flow
+// supports, in the client's order, each a link to /oauth2/authorize with
+// the request and identity_provider.
+func providerButtons(site *oauth.Site, req *oauth.AuthorizeRequest) []providerButton {
+	var out []providerButton
+	for _, name := range req.Client.Config.SupportedIdentityProviders {
+		ip, ok := req.Pool.Config.IdentityProvider(name)
+		if !ok || ip.ProviderType == userpool.ProviderSAML {
+			continue
+		}
+		label := ip.ProviderName
+		switch ip.ProviderType {
+		case userpool.ProviderLoginWithAmazon:
+			label = "Amazon"
+		case userpool.ProviderSignInWithApple:
+			label = "Apple"
+		}
+		q := req.Query()
+		q.Del("idp_identifier")
+		q.Set("identity_provider", ip.ProviderName)
+		out = append(out, providerButton{Name: ip.ProviderName, Label: "Continue with " + label,
+			URL: basePath(site) + "/oauth2/authorize?" + q.Encode()})
+	}
+	return out
 }
 
 // loginPage is GET /login, where /oauth2/authorize sends a browser that is

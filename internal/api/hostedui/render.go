@@ -52,6 +52,8 @@ type page struct {
 	Session       string
 	Required      string // NEW_PASSWORD_REQUIRED's attributes, space-separated
 	SignUpAllowed bool
+	// Providers are the sign-in buttons of the client's identity providers.
+	Providers []providerButton
 
 	// Links (absolute paths with the authorization request).
 	LoginURL  string

@@ -21,11 +21,16 @@ type Handler struct {
 	Log    *slog.Logger
 	// Secure marks cookies Secure regardless of the site's scheme.
 	Secure bool
+	// Federation runs sign-in with the pools' identity providers; nil
+	// refuses it.
+	Federation *oauth.Federation
 }
 
 // Register mounts the endpoints at root paths on a site's mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oauth2/authorize", h.authorize)
+	mux.HandleFunc("GET /oauth2/authorize", h.authorizeOrFederate)
+	mux.HandleFunc("GET /oauth2/idpresponse", h.idpResponse)
+	mux.HandleFunc("POST /oauth2/idpresponse", h.idpResponse)
 	mux.HandleFunc("POST /oauth2/token", h.cors(h.token))
 	mux.HandleFunc("OPTIONS /oauth2/token", h.cors(nil))
 	mux.HandleFunc("GET /oauth2/userInfo", h.cors(h.userInfo))
