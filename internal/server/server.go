@@ -129,6 +129,13 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, log: log, store: st, listener: ln}
+	// One cleanup for every failure below: listeners and store are closed.
+	built := false
+	defer func() {
+		if !built {
+			s.Close()
+		}
+	}()
 	s.baseURL = "http://" + ln.Addr().String()
 	if opts.PublicURL == "" {
 		s.opts.PublicURL = s.baseURL
@@ -137,8 +144,6 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 
 	senders, err := buildSenders(opts)
 	if err != nil {
-		st.Close()
-		ln.Close()
 		return nil, err
 	}
 	var outbox messages.Sender
@@ -152,8 +157,6 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	var cfgFile *config.File
 	if opts.ConfigFile != "" {
 		if cfgFile, err = config.Load(opts.ConfigFile); err != nil {
-			st.Close()
-			ln.Close()
 			return nil, err
 		}
 		opts.LambdaWebhooks = mergeWebhooks(opts.LambdaWebhooks, cfgFile.LambdaWebhooks)
@@ -164,8 +167,6 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	}
 	if opts.HTTPSAddr != "" {
 		if s.tls, err = listenTLS(opts.HTTPSAddr, opts.Certificates); err != nil {
-			st.Close()
-			ln.Close()
 			return nil, err
 		}
 	}
@@ -173,14 +174,10 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	s.users = &users.Service{Store: st, Pools: s.pools, Sender: sender, Log: log, Triggers: s.triggers, Outbox: outbox}
 	kek, err := tokens.LoadKEK(opts.KeyEncryptionKey, filepath.Join(opts.DataDir, "key-encryption.key"))
 	if err != nil {
-		st.Close()
-		ln.Close()
 		return nil, err
 	}
 	sealer, err := tokens.NewSealer(kek)
 	if err != nil {
-		st.Close()
-		ln.Close()
 		return nil, err
 	}
 	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
@@ -190,8 +187,6 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 
 	if cfgFile != nil {
 		if err := cfgFile.Apply(ctx, s.pools, s.users, log); err != nil {
-			st.Close()
-			ln.Close()
 			return nil, err
 		}
 	}
@@ -204,6 +199,7 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	built = true
 	return s, nil
 }
 
