@@ -156,7 +156,7 @@ func (s *Service) ParseAuthorize(ctx context.Context, pool *userpool.Pool, q url
 // names: identity_provider (a provider name, or COGNITO for the pool
 // itself) or else idp_identifier (one of a provider's IdpIdentifiers). The
 // provider must be one of the client's SupportedIdentityProviders; the
-// browser flow supports the OIDC and social providers (not SAML).
+// browser flow supports them all (OIDC, SAML and the social providers).
 func resolveProvider(r *AuthorizeRequest) error {
 	cfg := &r.Pool.Config
 	var p *userpool.IdentityProvider
@@ -177,9 +177,6 @@ func resolveProvider(r *AuthorizeRequest) error {
 		p = found
 	default:
 		return nil
-	}
-	if p.ProviderType == userpool.ProviderSAML {
-		return oauthErr("invalid_request", "Sign-in with the SAML identity provider %s is not supported.", p.ProviderName)
 	}
 	r.Provider = p
 	return nil

@@ -2,7 +2,9 @@ package oauth
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -38,8 +40,14 @@ type Federation struct {
 	// 15-second timeout.
 	HTTPClient *http.Client
 
+	// SAMLKey and SAMLCert are the service provider's key pair for SAML
+	// providers (request signing, assertion decryption); nil refuses SAML.
+	SAMLKey  *rsa.PrivateKey
+	SAMLCert *x509.Certificate
+
 	mu         sync.Mutex
 	connectors map[string]federation.Connector
+	saml       map[string]*federation.SAMLConnector
 }
 
 // FederationStateTTL bounds the trip to the provider and back.
@@ -59,6 +67,83 @@ const IdpResponsePath = "/oauth2/idpresponse"
 type pendingSignIn struct {
 	federation.RoundTrip
 	Browser string `json:"browser,omitempty"`
+	// SAMLRequest is the ID of the AuthnRequest sent to a SAML provider.
+	SAMLRequest string `json:"saml_request,omitempty"`
+}
+
+// SAMLResponsePath is the assertion consumer service of SAML providers,
+// under the site's base URL.
+const SAMLResponsePath = "/saml2/idpresponse"
+
+// samlConnector returns the (cached) service provider of a pool's SAML
+// provider on the site at base.
+func (f *Federation) samlConnector(pool *userpool.Pool, p *userpool.IdentityProvider, base string) (*federation.SAMLConnector, error) {
+	if f.SAMLKey == nil || f.SAMLCert == nil {
+		return nil, fmt.Errorf("%w: SAML sign-in is not available (no service provider key)", federation.ErrConfig)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	acs := strings.TrimRight(base, "/") + SAMLResponsePath
+	sum := sha256.Sum256(append([]byte(pool.ID+"\x00"+acs+"\x00"), raw...))
+	key := hex.EncodeToString(sum[:])
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.saml[key]; ok {
+		return c, nil
+	}
+	hc := f.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	c, err := federation.NewSAML(ProviderOf(p), federation.SAMLEntityID(pool.ID), acs, f.SAMLKey, f.SAMLCert, hc)
+	if err != nil {
+		return nil, err
+	}
+	c.Replay = &federation.SAMLReplayStore{Store: f.OAuth.Store, PoolID: pool.ID}
+	if f.saml == nil || len(f.saml) > 1000 {
+		f.saml = map[string]*federation.SAMLConnector{}
+	}
+	f.saml[key] = c
+	return c, nil
+}
+
+// SAMLMetadata is the SP metadata of a pool's site at base.
+func (f *Federation) SAMLMetadata(pool *userpool.Pool, base string) ([]byte, error) {
+	if f.SAMLKey == nil || f.SAMLCert == nil {
+		return nil, errors.New("oauth: SAML sign-in is not available")
+	}
+	return federation.SAMLMetadata(federation.SAMLEntityID(pool.ID), strings.TrimRight(base, "/")+SAMLResponsePath, f.SAMLKey, f.SAMLCert)
+}
+
+// startSAML is Start for a SAML provider: an AuthnRequest whose
+// RelayState is the state, the request's ID kept with it.
+func (f *Federation) startSAML(ctx context.Context, r *AuthorizeRequest, base, browser string, q url.Values) (string, error) {
+	conn, err := f.samlConnector(r.Pool, r.Provider, base)
+	if err != nil {
+		if errors.Is(err, federation.ErrConfig) {
+			return "", oauthErr("invalid_request", "The identity provider %s is not configured correctly.", r.Provider.ProviderName)
+		}
+		return "", upstreamErr(r.Provider.ProviderName, err)
+	}
+	areq, err := conn.NewAuthnRequest(ctx)
+	if err != nil {
+		return "", upstreamErr(r.Provider.ProviderName, err)
+	}
+	state, err := federation.NewState(ctx, f.OAuth.Store, r.Pool.ID, r.Client.ID, pendingSignIn{
+		RoundTrip:   federation.RoundTrip{Request: q.Encode(), Provider: r.Provider.ProviderName},
+		Browser:     hashBrowser(browser),
+		SAMLRequest: areq.ID,
+	}, FederationStateTTL)
+	if err != nil {
+		return "", err
+	}
+	to, err := areq.URL(state)
+	if err != nil {
+		return "", upstreamErr(r.Provider.ProviderName, err)
+	}
+	return to, nil
 }
 
 // ProviderOf is the federation package's view of a pool's identity
@@ -118,6 +203,14 @@ func (f *Federation) Start(ctx context.Context, r *AuthorizeRequest, base, brows
 	if r.Provider == nil {
 		return "", errors.New("oauth: federated sign-in without a provider")
 	}
+	q := r.Query()
+	// The trip back must land on the same provider, whichever parameter
+	// named it.
+	q.Set("identity_provider", r.Provider.ProviderName)
+	q.Del("idp_identifier")
+	if r.Provider.ProviderType == userpool.ProviderSAML {
+		return f.startSAML(ctx, r, base, browser, q)
+	}
 	conn, err := f.connector(r.Pool, r.Provider)
 	if err != nil {
 		if errors.Is(err, federation.ErrConfig) {
@@ -127,11 +220,6 @@ func (f *Federation) Start(ctx context.Context, r *AuthorizeRequest, base, brows
 	}
 	nonce := federation.NewNonce()
 	verifier, challenge := federation.NewPKCE()
-	q := r.Query()
-	// The trip back must land on the same provider, whichever parameter
-	// named it.
-	q.Set("identity_provider", r.Provider.ProviderName)
-	q.Del("idp_identifier")
 	state, err := federation.NewState(ctx, f.OAuth.Store, r.Pool.ID, r.Client.ID, pendingSignIn{
 		RoundTrip: federation.RoundTrip{Request: q.Encode(), Provider: r.Provider.ProviderName, Nonce: nonce, CodeVerifier: verifier},
 		Browser:   hashBrowser(browser),
@@ -162,31 +250,13 @@ type FederatedSignIn struct {
 // the provider refused or its answer does not verify, or the user cannot
 // be signed in.
 func (f *Federation) Finish(ctx context.Context, pool *userpool.Pool, base, browser string, params url.Values) (*FederatedSignIn, error) {
-	var rt pendingSignIn
-	if err := federation.TakeState(ctx, f.OAuth.Store, params.Get("state"), &rt); err != nil {
-		if errors.Is(err, federation.ErrState) {
-			return nil, &PageError{Code: "invalid_request", Message: "The sign-in request is unknown, already used or expired. Please start again."}
-		}
-		return nil, err
-	}
-	if rt.Browser != "" && hashBrowser(browser) != rt.Browser {
-		return nil, &PageError{Code: "invalid_request", Message: "The sign-in was started in another browser. Please start again."}
-	}
-	q, err := url.ParseQuery(rt.Request)
+	rt, out, err := f.takeTrip(ctx, pool, browser, params.Get("state"))
 	if err != nil {
-		return nil, &PageError{Code: "invalid_request", Message: "The sign-in request is malformed."}
+		return out, err
 	}
-	r, err := f.OAuth.ParseAuthorize(ctx, pool, q)
-	var pe *PageError
-	if errors.As(err, &pe) {
-		return nil, pe
-	}
-	out := &FederatedSignIn{Request: r}
-	if err != nil {
-		return out, err // an *Error for r's redirect URI, or a fault
-	}
-	if r.Provider == nil || r.Provider.ProviderName != rt.Provider {
-		return out, oauthErr("invalid_request", "The identity provider %s is no longer configured for this client.", rt.Provider)
+	r := out.Request
+	if r.Provider.ProviderType == userpool.ProviderSAML {
+		return out, oauthErr("invalid_request", "The identity provider %s answers at %s.", r.Provider.ProviderName, SAMLResponsePath)
 	}
 	name := r.Provider.ProviderName
 	if e := params.Get("error"); e != "" {
@@ -209,6 +279,41 @@ func (f *Federation) Finish(ctx context.Context, pool *userpool.Pool, base, brow
 	if err != nil {
 		return out, upstreamErr(name, err)
 	}
+	return f.signIn(ctx, pool, out, id)
+}
+
+// FinishSAML completes a SAML trip at /saml2/idpresponse: r is the
+// IdP's POST (form parsed) with SAMLResponse and RelayState (the state).
+// It fails as Finish does; a response that does not verify (unsigned, for
+// another audience, expired, replayed, answering another request) is an
+// *Error for the client's redirect URI, and signs nobody in.
+func (f *Federation) FinishSAML(ctx context.Context, pool *userpool.Pool, base, browser string, req *http.Request) (*FederatedSignIn, error) {
+	rt, out, err := f.takeTrip(ctx, pool, browser, req.Form.Get("RelayState"))
+	if err != nil {
+		return out, err
+	}
+	r := out.Request
+	name := r.Provider.ProviderName
+	if r.Provider.ProviderType != userpool.ProviderSAML || rt.SAMLRequest == "" {
+		return out, oauthErr("invalid_request", "The identity provider %s is not a SAML provider.", name)
+	}
+	conn, err := f.samlConnector(pool, r.Provider, base)
+	if err != nil {
+		if errors.Is(err, federation.ErrConfig) {
+			return out, oauthErr("invalid_request", "The identity provider %s is not configured correctly.", name)
+		}
+		return out, upstreamErr(name, err)
+	}
+	id, err := conn.ParseResponse(req, []string{rt.SAMLRequest})
+	if err != nil {
+		return out, upstreamErr(name, err)
+	}
+	return f.signIn(ctx, pool, out, id)
+}
+
+// signIn signs in the user behind a verified identity.
+func (f *Federation) signIn(ctx context.Context, pool *userpool.Pool, out *FederatedSignIn, id *federation.Identity) (*FederatedSignIn, error) {
+	r := out.Request
 	u, err := f.Users.FederatedSignIn(ctx, pool, r.Client.ID, r.Provider, id)
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Type != errs.InternalError {
@@ -218,6 +323,38 @@ func (f *Federation) Finish(ctx context.Context, pool *userpool.Pool, base, brow
 	}
 	out.User, out.AuthTime = u, f.OAuth.now()
 	return out, nil
+}
+
+// takeTrip uses up a state and restores the request it belongs to, checked
+// against the browser and the pool's current configuration.
+func (f *Federation) takeTrip(ctx context.Context, pool *userpool.Pool, browser, state string) (*pendingSignIn, *FederatedSignIn, error) {
+	var rt pendingSignIn
+	if err := federation.TakeState(ctx, f.OAuth.Store, state, &rt); err != nil {
+		if errors.Is(err, federation.ErrState) {
+			return nil, nil, &PageError{Code: "invalid_request", Message: "The sign-in request is unknown, already used or expired. Please start again."}
+		}
+		return nil, nil, err
+	}
+	if rt.Browser != "" && hashBrowser(browser) != rt.Browser {
+		return nil, nil, &PageError{Code: "invalid_request", Message: "The sign-in was started in another browser. Please start again."}
+	}
+	q, err := url.ParseQuery(rt.Request)
+	if err != nil {
+		return nil, nil, &PageError{Code: "invalid_request", Message: "The sign-in request is malformed."}
+	}
+	r, err := f.OAuth.ParseAuthorize(ctx, pool, q)
+	var pe *PageError
+	if errors.As(err, &pe) {
+		return nil, nil, pe
+	}
+	out := &FederatedSignIn{Request: r}
+	if err != nil {
+		return nil, out, err // an *Error for r's redirect URI, or a fault
+	}
+	if r.Provider == nil || r.Provider.ProviderName != rt.Provider {
+		return nil, out, oauthErr("invalid_request", "The identity provider %s is no longer configured for this client.", rt.Provider)
+	}
+	return &rt, out, nil
 }
 
 // upstreamErr is a provider failure as the client's callback sees it.

@@ -183,7 +183,12 @@ func New(ctx context.Context, opts Options, log *slog.Logger) (*Server, error) {
 	s.keys = &tokens.Keyring{Store: st, Sealer: sealer}
 	s.auth = &auth.Service{Store: st, Pools: s.pools, Users: s.users, Keys: s.keys, Issuer: s.Issuer, Triggers: s.triggers}
 	s.oauth = &oauth.Service{Store: st, Pools: s.pools, Auth: s.auth}
-	s.federation = &oauth.Federation{OAuth: s.oauth, Users: s.users, Overrides: s.opts.IdentityProviderEndpoints}
+	samlKey, samlCert, err := loadSAMLKey(opts.DataDir, sealer)
+	if err != nil {
+		return nil, fmt.Errorf("saml service provider key: %w", err)
+	}
+	s.federation = &oauth.Federation{OAuth: s.oauth, Users: s.users, Overrides: s.opts.IdentityProviderEndpoints,
+		SAMLKey: samlKey, SAMLCert: samlCert}
 
 	if cfgFile != nil {
 		if err := cfgFile.Apply(ctx, s.pools, s.users, log); err != nil {

@@ -40,7 +40,7 @@ func providerButtons(site *oauth.Site, req *oauth.AuthorizeRequest) []providerBu
 	var out []providerButton
 	for _, name := range req.Client.Config.SupportedIdentityProviders {
 		ip, ok := req.Pool.Config.IdentityProvider(name)
-		if !ok || ip.ProviderType == userpool.ProviderSAML {
+		if !ok {
 			continue
 		}
 		label := ip.ProviderName

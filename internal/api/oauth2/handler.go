@@ -31,6 +31,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /oauth2/authorize", h.authorizeOrFederate)
 	mux.HandleFunc("GET /oauth2/idpresponse", h.idpResponse)
 	mux.HandleFunc("POST /oauth2/idpresponse", h.idpResponse)
+	mux.HandleFunc("POST /saml2/idpresponse", h.samlResponse)
+	mux.HandleFunc("GET /saml2/metadata", h.samlMetadata)
 	mux.HandleFunc("POST /oauth2/token", h.cors(h.token))
 	mux.HandleFunc("OPTIONS /oauth2/token", h.cors(nil))
 	mux.HandleFunc("GET /oauth2/userInfo", h.cors(h.userInfo))

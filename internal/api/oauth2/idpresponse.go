@@ -121,7 +121,65 @@ func (h *Handler) idpResponse(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(oauth.FederationCookie); err == nil {
 		browser = c.Value
 	}
+	if bounce(w, r, browser != "") {
+		return
+	}
 	res, err := h.Federation.Finish(r.Context(), st.Pool, st.Base, browser, r.Form)
+	h.finishFederated(w, r, res, err)
+}
+
+// samlResponse is POST /saml2/idpresponse, the assertion consumer service
+// of SAML providers: SAMLResponse and RelayState (the state Start stored).
+// It ends as idpResponse does: the error page for an unusable state, the
+// client's callback with error=invalid_request for a response that does not
+// verify (unsigned, another audience, expired, replayed, answering another
+// request), else the signed-in browser's authorization response.
+func (h *Handler) samlResponse(w http.ResponseWriter, r *http.Request) {
+	st := site(r)
+	if h.Federation == nil {
+		errorPage(w, r, "invalid_request", "Federated sign-in is not available.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 512<<10)
+	if err := r.ParseForm(); err != nil {
+		errorPage(w, r, "invalid_request", "The identity provider's response could not be read.")
+		return
+	}
+	browser := ""
+	if c, err := r.Cookie(oauth.FederationCookie); err == nil {
+		browser = c.Value
+	}
+	if bounce(w, r, browser != "") {
+		return
+	}
+	res, err := h.Federation.FinishSAML(r.Context(), st.Pool, st.Base, browser, r)
+	h.finishFederated(w, r, res, err)
+}
+
+// samlMetadata is GET /saml2/metadata: the pool's SAML service provider
+// metadata (entity ID, assertion consumer service, certificate) for the
+// identity providers to import.
+func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request) {
+	st := site(r)
+	if h.Federation == nil {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := h.Federation.SAMLMetadata(st.Pool, st.Base)
+	if err != nil {
+		h.Log.Error("saml metadata", "err", err)
+		http.Error(w, "SAML is not available", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	w.Header().Set("Cache-Control", "max-age=300")
+	w.Write(b)
+}
+
+// finishFederated ends a trip back from a provider: on success it signs
+// the browser in and completes the original authorization request.
+func (h *Handler) finishFederated(w http.ResponseWriter, r *http.Request, res *oauth.FederatedSignIn, err error) {
+	st := site(r)
 	if err != nil {
 		var req *oauth.AuthorizeRequest
 		if res != nil {
