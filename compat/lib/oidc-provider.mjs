@@ -12,7 +12,8 @@
 // client. Requests before that answer 503.
 //
 // Like Google, the id token carries the email claims itself (not only
-// userinfo): conformIdTokenClaims is off. PKCE (S256) is required, the
+// userinfo): conformIdTokenClaims is off unless the caller turns it on (then
+// those claims come from userinfo only). PKCE (S256) is required, the
 // client authenticates with client_secret_post, id tokens are RS256.
 
 import crypto from 'node:crypto';
@@ -29,6 +30,9 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
  * @param {string} [opts.clientSecret]
  * @param {{sub: string, email: string, password: string, name?: string}} [opts.user]
  *   the one account that can sign in
+ * @param {boolean} [opts.conformIdTokenClaims] true: the id token carries only
+ *   sub and the protocol claims (no email, name), so a relying party has to
+ *   read them from userinfo; default false (the Google-like behaviour)
  * @returns {Promise<{issuer: string, clientId: string, clientSecret: string, user: object,
  *   register: (redirectUris: string[]) => Promise<void>, requests: {method: string, path: string, query: object}[],
  *   close: () => Promise<void>}>}
@@ -37,6 +41,7 @@ export async function startOidcProvider({
   clientId = 'local-google-client',
   clientSecret = crypto.randomBytes(24).toString('base64url'),
   user = { sub: '1049000000000000000001', email: 'bob@gmail.example', password: 'correct horse battery staple', name: 'Bob' },
+  conformIdTokenClaims = false,
 } = {}) {
   const requests = [];
   let provider = null;
@@ -145,7 +150,7 @@ ${error ? `<p class="err" id="op-error">${esc(error)}</p>` : ''}
       jwks: { keys: [jwk] },
       cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-      conformIdTokenClaims: false,
+      conformIdTokenClaims,
       pkce: { required: () => true },
       ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Interaction: 600, Grant: 600, Session: 600 },
       features: { devInteractions: { enabled: false } },

@@ -271,7 +271,9 @@ func (c *oidcConnector) Exchange(ctx context.Context, code, codeVerifier, redire
 	if uiURL == "" {
 		uiURL = prov.UserInfoEndpoint()
 	}
-	if uiURL != "" && tok.AccessToken != "" && needsMore(c.p, claims) {
+	// Cognito reads a provider's attributes from its userInfo endpoint at
+	// every sign-in (attributes_request_method says how); Apple has none.
+	if uiURL != "" && tok.AccessToken != "" && c.p.Type != TypeSignInWithApple {
 		ui, err := fetchJSON(ctx, c.hc, c.p.Name, c.userInfoMethod, uiURL, tok.AccessToken, nil)
 		if err != nil {
 			return nil, err
@@ -287,17 +289,6 @@ func (c *oidcConnector) Exchange(ctx context.Context, code, codeVerifier, redire
 		}
 	}
 	return &Identity{ProviderName: c.p.Name, ProviderType: c.p.Type, Subject: idt.Subject, Claims: claims}, nil
-}
-
-// needsMore reports whether the attribute mapping names a claim the id
-// token does not carry.
-func needsMore(p Provider, claims map[string]any) bool {
-	for _, claim := range p.AttributeMapping {
-		if _, ok := claims[claim]; !ok {
-			return true
-		}
-	}
-	return false
 }
 
 // exchangeError reports a refused or failed code exchange, keeping the
