@@ -42,5 +42,6 @@ func (s *Server) SeedDemo(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	fmt.Fprintf(w, "Demo pool %s, app client %s, user %s with password %s\n", poolID, demoClientID, demoUser, demoPassword)
+	fmt.Fprintf(w, "  issuer %s (JWKS and discovery under /.well-known/)\n", s.Issuer(poolID))
 	return nil
 }
