@@ -169,6 +169,9 @@ func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *use
 	if err := s.preAuthentication(ctx, pool, c, u, meta); err != nil {
 		return nil, err
 	}
+	if err := s.reserve(ctx, pool, u); err != nil {
+		return nil, err
+	}
 	rec, err := password.Unmarshal(u.Password)
 	if err != nil || !rec.Verify(pw) {
 		return nil, s.failed(ctx, pool, u)
@@ -237,34 +240,51 @@ func (s *Service) checkLock(u *store.User) error {
 		return err
 	}
 	if s.now().Before(st.LockedUntil) {
-		return errs.New(errs.NotAuthorized, "Password attempts exceeded")
+		return errLocked
 	}
 	return nil
 }
 
-// failed records a wrong password and returns the error to report.
-func (s *Service) failed(ctx context.Context, pool *userpool.Pool, u *store.User) error {
-	locked := false
+// errLocked refuses a sign-in while the user is locked out.
+var errLocked = errs.New(errs.NotAuthorized, "Password attempts exceeded")
+
+// reserve counts a password attempt as failed BEFORE the password is
+// checked, in one store transaction that also enforces the lockout, so that
+// concurrent attempts cannot all slip past it; a right password gives the
+// attempt back (succeeded).
+func (s *Service) reserve(ctx context.Context, pool *userpool.Pool, u *store.User) error {
 	_, err := s.Store.UpdateUser(ctx, pool.ID, u.UsernameKey, func(u *store.User) error {
 		st, err := users.DecodeSettings(u)
 		if err != nil {
 			return err
 		}
+		now := s.now()
+		if now.Before(st.LockedUntil) {
+			return errLocked
+		}
 		st.FailedSignIns++
 		if over := st.FailedSignIns - freeFailures; over >= 0 {
-			d := time.Second << min(over, 12)
-			d = min(d, maxLockout)
-			st.LockedUntil = s.now().Add(d)
-			locked = over > 0
+			st.LockedUntil = now.Add(min(time.Second<<min(over, 12), maxLockout))
 		}
 		users.EncodeSettings(u, st)
 		return nil
 	})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	if errors.Is(err, store.ErrNotFound) {
+		return errIncorrect
 	}
-	if locked {
-		return errs.New(errs.NotAuthorized, "Password attempts exceeded")
+	return err
+}
+
+// failed reports a wrong password, whose attempt reserve already counted:
+// past the free failures the user is now locked out.
+func (s *Service) failed(ctx context.Context, pool *userpool.Pool, u *store.User) error {
+	cur, err := s.Store.GetUser(ctx, pool.ID, u.UsernameKey)
+	if err != nil {
+		return errIncorrect
+	}
+	st, err := users.DecodeSettings(cur)
+	if err == nil && st.FailedSignIns > freeFailures {
+		return errLocked
 	}
 	return errIncorrect
 }

@@ -3,6 +3,8 @@ package oauth
 import (
 	"context"
 	"net/url"
+
+	"github.com/cogito-idp/cogito/internal/userpool"
 )
 
 // Logout checks a /logout request and returns where to send the browser:
@@ -10,13 +12,13 @@ import (
 // with redirect_uri and response_type, the sign-in page of a new
 // authorization request. Anything else is a *PageError: never a redirect to
 // an unregistered place.
-func (s *Service) Logout(ctx context.Context, loginPath string, q url.Values) (string, error) {
+func (s *Service) Logout(ctx context.Context, pool *userpool.Pool, loginPath string, q url.Values) (string, error) {
 	clientID := q.Get("client_id")
 	if clientID == "" {
 		return "", &PageError{Code: "invalid_request", Message: "Required parameter client_id is missing."}
 	}
 	c, err := s.Pools.FindClient(ctx, clientID)
-	if err != nil {
+	if err != nil || (pool != nil && c.PoolID != pool.ID) {
 		return "", &PageError{Code: "invalid_request", Message: "The client_id is not known."}
 	}
 	if logoutURI := q.Get("logout_uri"); logoutURI != "" {

@@ -60,6 +60,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	if !a.signs("host") && !a.signs(":authority") {
 		return nil, invalid(msgHostUnsigned)
 	}
+	// The operation of a JSON API call is its X-Amz-Target header; a
+	// signature that leaves it out could be replayed as another operation.
+	if r.Header.Get("X-Amz-Target") != "" && !a.signs("x-amz-target") {
+		return nil, invalid("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
+	}
 	if err := a.checkAlgorithm(); err != nil {
 		return nil, err
 	}

@@ -128,7 +128,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 // client's registered sign-out URL, or back to sign-in.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	st := site(r)
-	target, err := h.OAuth.Logout(r.Context(), st.Base+"/login", r.URL.Query())
+	target, err := h.OAuth.Logout(r.Context(), st.Pool, st.Base+"/login", r.URL.Query())
 	var pe *oauth.PageError
 	if errors.As(err, &pe) {
 		errorPage(w, r, pe.Code, pe.Message)
