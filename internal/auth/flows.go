@@ -169,12 +169,12 @@ func (s *Service) checkPassword(ctx context.Context, pool *userpool.Pool, c *use
 	if err := s.preAuthentication(ctx, pool, c, u, meta); err != nil {
 		return nil, err
 	}
-	if err := s.reserve(ctx, pool, u); err != nil {
+	u, err = s.attempt(ctx, pool, u, func(u *store.User) bool {
+		rec, err := password.Unmarshal(u.Password)
+		return err == nil && rec.Verify(pw)
+	})
+	if err != nil {
 		return nil, err
-	}
-	rec, err := password.Unmarshal(u.Password)
-	if err != nil || !rec.Verify(pw) {
-		return nil, s.failed(ctx, pool, u)
 	}
 	return s.passwordVerified(ctx, pool, c, u, admin, meta)
 }
@@ -248,42 +248,48 @@ func (s *Service) checkLock(u *store.User) error {
 // errLocked refuses a sign-in while the user is locked out.
 var errLocked = errs.New(errs.NotAuthorized, "Password attempts exceeded")
 
-// reserve counts a password attempt as failed BEFORE the password is
-// checked, in one store transaction that also enforces the lockout, so that
-// concurrent attempts cannot all slip past it; a right password gives the
-// attempt back (succeeded).
-func (s *Service) reserve(ctx context.Context, pool *userpool.Pool, u *store.User) error {
+// attempt checks a password (or SRP proof) against the lockout: checks of
+// one user run one at a time on this node, each reading the failure count
+// fresh from the store, so concurrent attempts cannot all slip past the
+// lockout before their failures are recorded. (Across nodes, each node
+// adds at most one attempt in flight.) It returns the fresh user when the
+// check passed.
+func (s *Service) attempt(ctx context.Context, pool *userpool.Pool, u *store.User, check func(*store.User) bool) (*store.User, error) {
+	release := s.gate.lock(pool.ID + "/" + u.UsernameKey)
+	defer release()
+	fresh, err := s.Store.GetUser(ctx, pool.ID, u.UsernameKey)
+	if err != nil {
+		return nil, errIncorrect
+	}
+	if err := s.checkLock(fresh); err != nil {
+		return nil, err
+	}
+	if !check(fresh) {
+		return nil, s.failed(ctx, pool, fresh)
+	}
+	return fresh, nil
+}
+
+// failed records a wrong password and returns the error to report.
+func (s *Service) failed(ctx context.Context, pool *userpool.Pool, u *store.User) error {
+	locked := false
 	_, err := s.Store.UpdateUser(ctx, pool.ID, u.UsernameKey, func(u *store.User) error {
 		st, err := users.DecodeSettings(u)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if now.Before(st.LockedUntil) {
-			return errLocked
-		}
 		st.FailedSignIns++
 		if over := st.FailedSignIns - freeFailures; over >= 0 {
-			st.LockedUntil = now.Add(min(time.Second<<min(over, 12), maxLockout))
+			st.LockedUntil = s.now().Add(min(time.Second<<min(over, 12), maxLockout))
+			locked = over > 0
 		}
 		users.EncodeSettings(u, st)
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return errIncorrect
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
 	}
-	return err
-}
-
-// failed reports a wrong password, whose attempt reserve already counted:
-// past the free failures the user is now locked out.
-func (s *Service) failed(ctx context.Context, pool *userpool.Pool, u *store.User) error {
-	cur, err := s.Store.GetUser(ctx, pool.ID, u.UsernameKey)
-	if err != nil {
-		return errIncorrect
-	}
-	st, err := users.DecodeSettings(cur)
-	if err == nil && st.FailedSignIns > freeFailures {
+	if locked {
 		return errLocked
 	}
 	return errIncorrect

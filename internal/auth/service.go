@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cogito-idp/cogito/internal/errs"
@@ -31,6 +32,43 @@ type Service struct {
 	// Issuer is a pool's issuer URL ({public-url}/{poolId}).
 	Issuer func(poolID string) string
 	Now    func() time.Time
+
+	gate gate
+}
+
+// gate serializes work per key (a user) within this process.
+type gate struct {
+	mu sync.Mutex
+	m  map[string]*gateEntry
+}
+
+type gateEntry struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock takes the key's lock and returns its release.
+func (g *gate) lock(key string) func() {
+	g.mu.Lock()
+	if g.m == nil {
+		g.m = map[string]*gateEntry{}
+	}
+	e := g.m[key]
+	if e == nil {
+		e = &gateEntry{}
+		g.m[key] = e
+	}
+	e.users++
+	g.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		g.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(g.m, key)
+		}
+		g.mu.Unlock()
+	}
 }
 
 func (s *Service) now() time.Time {

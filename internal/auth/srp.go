@@ -186,12 +186,9 @@ func (s *Service) verifyClaim(ctx context.Context, pool *userpool.Pool, u *store
 	if err != nil {
 		return errIncorrect
 	}
-	if err := s.reserve(ctx, pool, u); err != nil {
-		return err
-	}
-	sigBytes, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || !srp.VerifySignature(key, pool.PoolName(), u.Username, block, ts, sigBytes) {
-		return s.failed(ctx, pool, u)
-	}
-	return nil
+	sigBytes, decErr := base64.StdEncoding.DecodeString(sig)
+	_, err = s.attempt(ctx, pool, u, func(*store.User) bool {
+		return decErr == nil && srp.VerifySignature(key, pool.PoolName(), u.Username, block, ts, sigBytes)
+	})
+	return err
 }
