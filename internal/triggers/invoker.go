@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -230,4 +231,23 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// send runs one invocation request and reads its reply, bounded by
+// Lambda's payload limit. Errors never carry the URL (it may hold a token).
+func send(client *http.Client, req *http.Request, function string) (*http.Response, []byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, &InvocationError{Function: function, Err: stripURL(err)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
+	if err != nil {
+		return nil, nil, &InvocationError{Function: function, Err: fmt.Errorf("reading the reply: %w", stripURL(err))}
+	}
+	if len(body) > maxReplyBytes {
+		return nil, nil, &InvocationError{Function: function, StatusCode: resp.StatusCode, Code: "ServiceException",
+			Message: "the reply is larger than Lambda's 6 MB limit"}
+	}
+	return resp, body, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,18 +127,9 @@ func (l *LambdaInvoker) once(ctx context.Context, function, target, region strin
 	if client == nil {
 		client = defaultClient
 	}
-	resp, err := client.Do(req)
+	resp, body, err := send(client, req, function)
 	if err != nil {
-		return nil, &InvocationError{Function: function, Err: stripURL(err)}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
-	if err != nil {
-		return nil, &InvocationError{Function: function, Err: fmt.Errorf("reading the reply: %w", stripURL(err))}
-	}
-	if len(body) > maxReplyBytes {
-		return nil, &InvocationError{Function: function, StatusCode: resp.StatusCode, Code: "ServiceException",
-			Message: "the reply is larger than Lambda's 6 MB limit"}
+		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, apiError(function, resp, body)

@@ -3,7 +3,6 @@ package userpool
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -620,38 +619,11 @@ func (s *Service) ListIdentityProviders(ctx context.Context, poolID string, limi
 	if err := ValidatePoolID(poolID); err != nil {
 		return nil, "", err
 	}
-	after := ""
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(b) == 0 {
-			return nil, "", errs.Param("Invalid pagination token.")
-		}
-		after = string(b)
-	}
 	p, err := s.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, "", err
 	}
-	all := slices.Clone(p.Config.IdentityProviders)
-	slices.SortFunc(all, func(a, b IdentityProvider) int { return strings.Compare(a.ProviderName, b.ProviderName) })
-	start := 0
-	if after != "" {
-		start, _ = slices.BinarySearchFunc(all, after, func(p IdentityProvider, n string) int { return strings.Compare(p.ProviderName, n) })
-		if start < len(all) && all[start].ProviderName == after {
-			start++
-		}
-	}
-	end := min(start+limit, len(all))
-	page := all[start:end]
-	next := ""
-	if end < len(all) && len(page) > 0 {
-		next = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].ProviderName))
-	}
-	out := make([]IdentityProvider, 0, len(page))
-	for i := range page {
-		out = append(out, *copyIdentityProvider(&page[i]))
-	}
-	return out, next, nil
+	return pageByKey(p.Config.IdentityProviders, func(x *IdentityProvider) string { return x.ProviderName }, copyIdentityProvider, limit, token)
 }
 
 // pruneClientProviders removes from the pool's app clients every supported

@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"regexp"
 	"slices"
@@ -239,38 +238,11 @@ func (s *Service) ListResourceServers(ctx context.Context, poolID string, limit 
 	if err := ValidatePoolID(poolID); err != nil {
 		return nil, "", err
 	}
-	after := ""
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(b) == 0 {
-			return nil, "", errs.Param("Invalid pagination token.")
-		}
-		after = string(b)
-	}
 	p, err := s.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, "", err
 	}
-	all := slices.Clone(p.Config.ResourceServers)
-	slices.SortFunc(all, func(a, b ResourceServer) int { return strings.Compare(a.Identifier, b.Identifier) })
-	start := 0
-	if after != "" {
-		start, _ = slices.BinarySearchFunc(all, after, func(rs ResourceServer, id string) int { return strings.Compare(rs.Identifier, id) })
-		if start < len(all) && all[start].Identifier == after {
-			start++
-		}
-	}
-	end := min(start+limit, len(all))
-	page := all[start:end]
-	next := ""
-	if end < len(all) && len(page) > 0 {
-		next = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].Identifier))
-	}
-	out := make([]ResourceServer, 0, len(page))
-	for i := range page {
-		out = append(out, *copyResourceServer(&page[i]))
-	}
-	return out, next, nil
+	return pageByKey(p.Config.ResourceServers, func(x *ResourceServer) string { return x.Identifier }, copyResourceServer, limit, token)
 }
 
 // pruneClientScopes removes from the pool's app clients every custom scope
